@@ -1,0 +1,43 @@
+# token-economy: two commands a teacher needs (`make lab`, `make test`) and a few more.
+# Each target sets up its own environment: a .venv at the repository root,
+# created when missing and reinstalled only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help setup lab test bench book clean
+
+help:
+	@echo "make lab    set up and open JupyterLab on notebooks/"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make bench  set up and run the benchmarks (writes .bench/results.json)"
+	@echo "make book   set up and build the rendered pages into book/_build/html"
+	@echo "make clean  remove the environment and build products"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "token-economy needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (token-economy)" >/dev/null
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench/run.py
+
+book: $(STAMP)
+	$(BIN)/python -m token_economy.book
+
+clean:
+	rm -rf $(VENV) book/_build .pytest_cache .bench test-artifacts

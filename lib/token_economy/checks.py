@@ -1,0 +1,74 @@
+"""Argument checks shared by every module: one clear ``ValueError`` naming the argument.
+
+The library promises a correct result or a ``ValueError`` that names the bad
+argument, never a silently wrong number (NaN, infinity, a negative count)::
+
+    >>> number("price", 2)
+    2.0
+    >>> number("price", -1, minimum=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: price must be at least 0, got -1
+    >>> fraction("utilization", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: utilization must be a finite number, got nan
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def number(name: str, value, *, minimum: float | None = None, maximum: float | None = None,
+           strictly_positive: bool = False) -> float:
+    """``value`` as a finite float within bounds, else ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number, got {value!r}") from None
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if strictly_positive and x <= 0:
+        raise ValueError(f"{name} must be greater than 0, got {value!r}")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}, got {value!r}")
+    if maximum is not None and x > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, got {value!r}")
+    return x
+
+
+def positive(name: str, value) -> float:
+    """A finite number greater than zero."""
+    return number(name, value, strictly_positive=True)
+
+
+def non_negative(name: str, value) -> float:
+    """A finite number, zero or more."""
+    return number(name, value, minimum=0)
+
+
+def fraction(name: str, value, *, allow_zero: bool = True) -> float:
+    """A share between 0 and 1 (``allow_zero=False``: strictly above 0)."""
+    x = number(name, value, minimum=0, maximum=1)
+    if not allow_zero and x == 0:
+        raise ValueError(f"{name} must be greater than 0, got {value!r}")
+    return x
+
+
+def whole(name: str, value, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number (an int, or a float with no fractional part) within bounds."""
+    x = number(name, value, minimum=minimum, maximum=maximum)
+    if x != int(x):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(x)
+
+
+def text(name: str, value) -> str:
+    """A str (any content, including empty)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text (a str), got {type(value).__name__}")
+    return value

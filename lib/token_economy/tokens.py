@@ -1,0 +1,225 @@
+"""Counting tokens and showing where a tokenizer cuts a text.
+
+Thin, honest wrappers over tiktoken. User text is always treated as ordinary
+text: a string such as ``"<|endoftext|>"`` typed by a user is counted as the
+handful of ordinary tokens it is made of, never as the special token, and never
+raises (tiktoken's ``encode`` refuses it by default; ``encode_ordinary`` does not)::
+
+    >>> count_tokens("hello world")
+    2
+    >>> count_tokens("<|endoftext|>")  # ordinary text, not the special token
+    7
+    >>> count_tokens("")
+    0
+
+What it leaves out: chat-message overhead (the few tokens each message's role
+markers add) is not counted; it differs between models and is explained in
+notebook 01.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import pandas as pd
+import tiktoken
+
+from . import checks
+
+#: Encodings the collection ships offline, newest first.
+ENCODINGS = ("o200k_base", "cl100k_base")
+
+
+def _check_encoding(name) -> str:
+    if not isinstance(name, str) or name not in tiktoken.list_encoding_names():
+        raise ValueError(
+            f"encoding must be one of {', '.join(tiktoken.list_encoding_names())}; got {name!r}"
+        )
+    return name
+
+
+def get_encoding(name: str = "o200k_base") -> tiktoken.Encoding:
+    """tiktoken's encoding ``name`` (tiktoken caches it); a clear ``ValueError`` for an unknown name."""
+    return tiktoken.get_encoding(_check_encoding(name))
+
+
+def _check_text(text) -> str:
+    return checks.text("text", text)
+
+
+@lru_cache(maxsize=4)
+def _encode_cached(text: str, encoding: str) -> tuple[int, ...]:
+    # An explorer counts and draws the same text: encode it once.
+    return tuple(get_encoding(encoding).encode_ordinary(text))
+
+
+def encode(text: str, encoding: str = "o200k_base") -> list[int]:
+    """Token ids of ``text``, special-token strings treated as ordinary text.
+
+    >>> encode("hello world")
+    [24912, 2375]
+    """
+    return list(_encode_cached(_check_text(text), _check_encoding(encoding)))
+
+
+def count_tokens(text: str, encoding: str = "o200k_base") -> int:
+    """Number of tokens in ``text`` (special-token strings count as ordinary text).
+
+    >>> count_tokens("Tokens are not free.")
+    5
+    """
+    return len(_encode_cached(_check_text(text), _check_encoding(encoding)))
+
+
+def count_many(texts, encoding: str = "o200k_base", num_threads: int = 2) -> list[int]:
+    """Token counts of many texts in one call to tiktoken's batch encoder.
+
+    >>> count_many(["hello world", "", "你好"])
+    [2, 0, 1]
+    """
+    texts = [_check_text(t) for t in texts]
+    batches = get_encoding(encoding).encode_ordinary_batch(texts, num_threads=num_threads)
+    return [len(ids) for ids in batches]
+
+
+def token_pieces(text: str, encoding: str = "o200k_base",
+                 max_tokens: int | None = None) -> list[tuple[str, list[int]]]:
+    """Split ``text`` into the pieces a reader sees, each with the token ids behind it.
+
+    Usually one piece is one token. A token may end in the middle of a UTF-8
+    character (common for emoji and rarer CJK characters); such tokens are kept
+    together with their neighbours until the bytes form whole characters again,
+    so every piece is readable text and the pieces join back to the input.
+    With ``max_tokens``, stop after the piece that reaches that many tokens.
+
+    >>> token_pieces("hi there")
+    [('hi', [3686]), (' there', [1354])]
+    >>> [(p, len(ids)) for p, ids in token_pieces("🦙")]
+    [('🦙', 3)]
+    """
+    enc = get_encoding(encoding)
+    pieces: list[tuple[str, list[int]]] = []
+    pending_ids: list[int] = []
+    pending_bytes = b""
+    ids = _encode_cached(_check_text(text), _check_encoding(encoding))
+    if max_tokens is not None:
+        ids = ids[: max_tokens + 8]  # a few spare tokens to finish a split character
+    used = 0
+    for token in ids:
+        if max_tokens is not None and used >= max_tokens and not pending_ids:
+            break
+        used += 1
+        pending_ids.append(token)
+        pending_bytes += enc.decode_single_token_bytes(token)
+        try:
+            piece = pending_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        pieces.append((piece, pending_ids))
+        pending_ids, pending_bytes = [], b""
+    if pending_ids:
+        pieces.append((pending_bytes.decode("utf-8", errors="replace"), pending_ids))
+    return pieces
+
+
+_PALETTE = ("#fde2e4", "#dbeafe", "#dcfce7", "#fef3c7", "#ede9fe", "#cffafe")
+
+
+def render_tokens_html(text: str, encoding: str = "o200k_base", max_tokens: int | None = None) -> str:
+    """``text`` as HTML with each token on its own coloured background.
+
+    Every piece of user text is HTML-escaped; whitespace is made visible
+    (a space as ``·``-free but preserved, a newline as ``↵``). A piece made of
+    several tokens (part of one character each) gets a dashed border and says
+    how many tokens it holds. With ``max_tokens``, only the first tokens are
+    drawn and a note says how many were left out.
+
+    >>> render_tokens_html("<b>")
+    '<div class="te-tokens" ...'
+    """
+    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+        raise ValueError(f"max_tokens must be a positive whole number, got {max_tokens!r}")
+    pieces = token_pieces(text, encoding, max_tokens=max_tokens)
+    out = ['<div class="te-tokens" style="font-family: ui-monospace, monospace; '
+           'line-height: 1.9; white-space: pre-wrap; word-break: break-word">']
+    shown = 0
+    for i, (piece, ids) in enumerate(pieces):
+        if max_tokens is not None and shown + len(ids) > max_tokens:
+            break
+        shown += len(ids)
+        colour = _PALETTE[i % len(_PALETTE)]
+        visible = html.escape(piece).replace("\n", "↵\n").replace("\t", "⇥\t")
+        title = "token id " + ", ".join(map(str, ids))
+        border = "border: 1px dashed #555; " if len(ids) > 1 else ""
+        if len(ids) > 1:
+            title += f" ({len(ids)} tokens for this text)"
+        out.append(f'<span title="{title}" style="background:{colour}; {border}'
+                   f'border-radius: 3px; padding: 1px 0; margin-right: 1px">{visible}</span>')
+    out.append("</div>")
+    total = count_tokens(text, encoding)
+    if shown < total:
+        out.append(f'<p class="te-note"><em>Showing the first {shown:,} of {total:,} tokens.</em></p>')
+    return "".join(out)
+
+
+def text_stats(text: str, encoding: str = "o200k_base") -> dict[str, float]:
+    """Characters, words, UTF-8 bytes and tokens of ``text``, and tokens per character and per word.
+
+    Words are runs of non-space characters, which undercounts words in
+    languages written without spaces (Chinese, Japanese, Thai): there, read
+    tokens per character instead.
+
+    >>> text_stats("hello world")["tokens"]
+    2
+    """
+    text = _check_text(text)
+    chars = len(text)
+    words = len(text.split())
+    tokens = count_tokens(text, encoding)
+    return {
+        "characters": chars,
+        "words": words,
+        "bytes": len(text.encode("utf-8", errors="surrogatepass")),
+        "tokens": tokens,
+        "tokens_per_character": tokens / chars if chars else float("nan"),
+        "tokens_per_word": tokens / words if words else float("nan"),
+    }
+
+
+def cost_table(text: str, usd_per_million: float, encodings=ENCODINGS) -> pd.DataFrame:
+    """Tokens and cost of ``text`` in each encoding at ``usd_per_million`` dollars per million tokens.
+
+    >>> cost_table("hello world", 1.0)[["tokens", "usd"]].to_dict("index")
+    {'o200k_base': {'tokens': 2, 'usd': 2e-06}, 'cl100k_base': {'tokens': 2, 'usd': 2e-06}}
+    """
+    text = _check_text(text)
+    price = checks.non_negative("usd_per_million", usd_per_million)
+    rows = []
+    for enc in encodings:
+        n = count_tokens(text, enc)
+        rows.append({"encoding": enc, "characters": len(text), "tokens": n,
+                     "tokens_per_character": n / len(text) if text else float("nan"),
+                     "usd": n * price / 1e6,
+                     "usd_per_1000_such_texts": n * price / 1e3})
+    return pd.DataFrame(rows).set_index("encoding")
+
+
+def claim_check_table(samples: dict[str, str], encodings=ENCODINGS) -> pd.DataFrame:
+    """Characters, words and tokens per character of labelled samples, per encoding.
+
+    The measurement behind the claim "one character is one token".
+
+    >>> int(claim_check_table({"en": "hello world"}).loc["en", "characters"])
+    11
+    """
+    rows = {}
+    for label, text in samples.items():
+        text = _check_text(text)
+        row = {"characters": len(text), "words": len(text.split())}
+        for enc in encodings:
+            n = count_tokens(text, enc)
+            row[f"{enc} tokens"] = n
+            row[f"{enc} tokens per character"] = n / len(text) if text else float("nan")
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
