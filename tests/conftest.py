@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: An absolute path of a developer's or CI machine (under work, root or a home folder).
+ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(work|root|home/\w+)/")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -6,7 +6,7 @@ import tomllib
 import yaml
 from packaging.requirements import Requirement
 
-from conftest import ROOT
+from conftest import ABSOLUTE_PATH, ROOT
 
 
 def pyproject():
