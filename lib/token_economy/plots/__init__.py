@@ -18,10 +18,7 @@ from __future__ import annotations
 import io
 
 import matplotlib
-
-matplotlib.use("Agg", force=False)
-
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 #: Colours used across notebooks, so that a layer or an encoding keeps its colour.
 COLOURS = {
@@ -57,10 +54,30 @@ STYLE = {
 matplotlib.rcParams.update(STYLE)
 
 
+def _show_figures_in_ipython() -> None:
+    """Let a notebook show a returned ``Figure`` as a PNG, with no pyplot and no ``%matplotlib``.
+
+    Figures built outside pyplot have no display hook of their own; registering
+    one PNG formatter makes ``fig`` as a cell's last line render as an image, the
+    same way in JupyterLab, under nbclient and in the built book.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, to_png)
+
+
 def new_figure(width: float = 7.0, height: float = 4.0, nrows: int = 1, ncols: int = 1, **subplot_kw):
     """A ``(Figure, axes)`` pair in the collection's style, outside pyplot."""
-    if not (0 < width <= 40 and 0 < height <= 40):
-        raise ValueError(f"figure size must be positive and at most 40 inches, got {width} x {height}")
+    from .. import checks
+
+    width = checks.number("width", width, strictly_positive=True, maximum=40)
+    height = checks.number("height", height, strictly_positive=True, maximum=40)
+    nrows = checks.whole("nrows", nrows, minimum=1, maximum=20)
+    ncols = checks.whole("ncols", ncols, minimum=1, maximum=20)
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, **subplot_kw)
     return fig, axes
@@ -68,8 +85,10 @@ def new_figure(width: float = 7.0, height: float = 4.0, nrows: int = 1, ncols: i
 
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (used by explorers to redraw quickly)."""
+    from .. import checks
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=checks.number("dpi", dpi, minimum=10, maximum=600))
     return buf.getvalue()
 
 
@@ -77,3 +96,6 @@ def source_note(ax, text: str) -> None:
     """A small grey source line under an axes."""
     ax.annotate(text, xy=(0, 0), xycoords="axes fraction", xytext=(0, -32),
                 textcoords="offset points", fontsize=7, color=COLOURS["grey"], va="top")
+
+
+_show_figures_in_ipython()
