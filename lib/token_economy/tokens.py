@@ -79,6 +79,7 @@ def count_many(texts, encoding: str = "o200k_base", num_threads: int = 2) -> lis
     [2, 0, 1]
     """
     texts = [_check_text(t) for t in texts]
+    num_threads = checks.whole("num_threads", num_threads, minimum=1, maximum=64)
     batches = get_encoding(encoding).encode_ordinary_batch(texts, num_threads=num_threads)
     return [len(ids) for ids in batches]
 
@@ -104,6 +105,7 @@ def token_pieces(text: str, encoding: str = "o200k_base",
     pending_bytes = b""
     ids = _encode_cached(_check_text(text), _check_encoding(encoding))
     if max_tokens is not None:
+        max_tokens = checks.whole("max_tokens", max_tokens, minimum=0)
         ids = ids[: max_tokens + 8]  # a few spare tokens to finish a split character
     used = 0
     for token in ids:
@@ -194,7 +196,8 @@ def cost_table(text: str, usd_per_million: float, encodings=ENCODINGS) -> pd.Dat
     {'o200k_base': {'tokens': 2, 'usd': 2e-06}, 'cl100k_base': {'tokens': 2, 'usd': 2e-06}}
     """
     text = _check_text(text)
-    price = checks.non_negative("usd_per_million", usd_per_million)
+    # A bound keeps every cost finite (a million dollars per million tokens is far above any real price).
+    price = checks.number("usd_per_million", usd_per_million, minimum=0, maximum=1e6)
     rows = []
     for enc in encodings:
         n = count_tokens(text, enc)
@@ -223,3 +226,104 @@ def claim_check_table(samples: dict[str, str], encodings=ENCODINGS) -> pd.DataFr
             row[f"{enc} tokens per character"] = n / len(text) if text else float("nan")
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# --- Added for notebooks 01 and 02: models, token tables, rates, side-by-side views ---------------
+
+
+def model_encodings(models) -> pd.DataFrame:
+    """The encoding tiktoken uses for each model name, and whether the collection ships it offline.
+
+    The name comes from tiktoken's own table (what ``tiktoken.encoding_for_model``
+    looks up), without loading the vocabulary, so older models work too.
+
+    >>> model_encodings(["gpt-4o", "gpt-4", "davinci"]).to_dict("index")
+    {'gpt-4o': {'encoding': 'o200k_base', 'shipped_offline': True}, 'gpt-4': {'encoding': 'cl100k_base', 'shipped_offline': True}, 'davinci': {'encoding': 'r50k_base', 'shipped_offline': False}}
+    """
+    from tiktoken.model import encoding_name_for_model
+
+    if isinstance(models, str):
+        models = [models]
+    rows = {}
+    for model in models:
+        try:
+            name = encoding_name_for_model(model)
+        except (KeyError, TypeError, AttributeError):
+            raise ValueError(f"models: tiktoken does not know the model {model!r}") from None
+        rows[model] = {"encoding": name, "shipped_offline": name in ENCODINGS}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+
+
+def token_table(text: str, encoding: str = "o200k_base", max_tokens: int = 50) -> pd.DataFrame:
+    """One row per token: its id, its bytes, and whether those bytes are text on their own.
+
+    A token is a sequence of bytes, not of characters: a token that holds only
+    part of a character's UTF-8 bytes is not text by itself (``whole_characters``
+    is False) and decodes to the replacement character ``\\ufffd``.
+
+    >>> token_table("hi 🦙", "cl100k_base")[["token_id", "bytes", "whole_characters"]].to_dict("list")
+    {'token_id': [6151, 11410, 99, 247], 'bytes': [b'hi', b' \\xf0\\x9f', b'\\xa6', b'\\x99'], 'whole_characters': [True, False, False, False]}
+    """
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+        raise ValueError(f"max_tokens must be a positive whole number, got {max_tokens!r}")
+    enc = get_encoding(encoding)
+    rows = []
+    for i, token in enumerate(encode(text, encoding)[:max_tokens]):
+        raw = enc.decode_single_token_bytes(token)
+        try:
+            shown, whole = raw.decode("utf-8"), True
+        except UnicodeDecodeError:
+            shown, whole = raw.decode("utf-8", errors="replace"), False
+        rows.append({"position": i, "token_id": token, "bytes": raw, "n_bytes": len(raw),
+                     "text": shown, "whole_characters": whole})
+    columns = ["position", "token_id", "bytes", "n_bytes", "text", "whole_characters"]
+    return pd.DataFrame(rows, columns=columns).set_index("position", drop=False).rename_axis(None)
+
+
+def rates_table(samples: dict[str, str], encodings=ENCODINGS) -> pd.DataFrame:
+    """Characters, words, bytes, tokens, tokens per character and per word of labelled texts.
+
+    Each encoding counts all samples in one batch (:func:`count_many`). Words are
+    runs of non-space characters, so Chinese and Japanese, written without
+    spaces, show very few "words": read tokens per character there.
+
+    >>> t = rates_table({"en": "hello world", "zh": "你好"}, ["o200k_base"])
+    >>> t.loc["en", ["characters", "words", "o200k_base tokens", "o200k_base tokens per word"]].tolist()
+    [11.0, 2.0, 2.0, 1.0]
+    """
+    if not isinstance(samples, dict):
+        raise ValueError(f"samples must be a dict of label -> text, got {type(samples).__name__}")
+    labels = list(samples)
+    texts = [_check_text(samples[k]) for k in labels]
+    table = pd.DataFrame({
+        "characters": [len(t) for t in texts],
+        "words": [len(t.split()) for t in texts],
+        "bytes": [len(t.encode("utf-8", errors="surrogatepass")) for t in texts],
+    }, index=labels)
+    for enc in encodings:
+        n = pd.Series(count_many(texts, enc), index=labels)
+        table[f"{enc} tokens"] = n
+        table[f"{enc} tokens per character"] = n / table["characters"].where(table["characters"] > 0)
+        table[f"{enc} tokens per word"] = n / table["words"].where(table["words"] > 0)
+    return table
+
+
+def render_comparison_html(samples: dict[str, str], encodings=ENCODINGS, max_tokens: int = 300) -> str:
+    """An HTML table: one row per labelled text, one column per encoding, tokens coloured.
+
+    Labels and texts are escaped.
+
+    >>> "&lt;b&gt;" in render_comparison_html({"<b>": "x"})
+    True
+    """
+    if not isinstance(samples, dict):
+        raise ValueError(f"samples must be a dict of label -> text, got {type(samples).__name__}")
+    head = "".join(f"<th>{html.escape(enc)}</th>" for enc in encodings)
+    rows = []
+    for label, text in samples.items():
+        cells = "".join(
+            f'<td style="vertical-align:top;text-align:left"><small>{count_tokens(text, enc):,} tokens</small>'
+            f"{render_tokens_html(text, enc, max_tokens=max_tokens)}</td>"
+            for enc in encodings)
+        rows.append(f'<tr><th style="vertical-align:top;text-align:left">{html.escape(str(label))}</th>{cells}</tr>')
+    return (f'<table class="te-table te-compare"><tr><th>text</th>{head}</tr>{"".join(rows)}</table>')

@@ -1,0 +1,296 @@
+"""A small byte-pair-encoding (BPE) trainer, written to be read.
+
+Byte-pair encoding builds a vocabulary from data. Start from the 256 possible
+bytes; count every pair of neighbouring tokens in the training text; give the
+most frequent pair a new token id; replace it everywhere; repeat. Each round
+adds one token, and the list of merges *is* the tokenizer::
+
+    >>> tok = train("low lower lowest", vocab_size=258, pattern=None)
+    >>> [(m.token, m.count) for m in tok.merges]
+    [(b'lo', 3), (b'low', 3)]
+    >>> tok.encode("lowest")
+    [257, 101, 115, 116]
+    >>> tok.decode(tok.encode("lowest"))
+    'lowest'
+
+Before counting, GPT-style tokenizers cut the text into chunks with a regular
+expression (words with their leading space, runs of up to three digits,
+punctuation, whitespace), and merges never cross a chunk boundary. Pass
+``pattern=None`` to switch that off and see why it matters (notebook 02).
+
+Training counts each distinct chunk once, weighted by how often it occurs, and
+after a merge recounts only the chunks that contained the merged pair; that is
+enough to learn a few hundred merges on 100 kB of text in about a second.
+
+What it leaves out: special tokens, the byte reordering of tiktoken's
+vocabularies, saving and loading, and speed (pure Python; tiktoken's encoder is
+written in Rust). It follows the shape of Karpathy's minbpe.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from . import checks
+
+#: The pre-split pattern of GPT-4's ``cl100k_base`` in the readable form used by
+#: minbpe: contractions, words with one leading non-letter, 1-3 digits,
+#: punctuation runs, newlines, other whitespace.
+GPT4_SPLIT_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*"""
+    r"""|\s*[\r\n]|\s+(?!\S)|\s+"""
+)
+
+#: Largest vocabulary :func:`train` accepts (a pure-Python trainer is for teaching).
+MAX_VOCAB_SIZE = 256 + 20_000
+
+
+def pair_counts(ids, counts: dict | None = None, weight: int = 1) -> dict[tuple[int, int], int]:
+    """How often each pair of neighbours occurs in ``ids`` (added to ``counts`` if given).
+
+    >>> pair_counts([1, 2, 3, 1, 2])
+    {(1, 2): 2, (2, 3): 1, (3, 1): 1}
+    >>> pair_counts([1, 2], {(1, 2): 5}, weight=10)
+    {(1, 2): 15}
+    """
+    counts = {} if counts is None else counts
+    for pair in zip(ids, ids[1:]):
+        counts[pair] = counts.get(pair, 0) + weight
+    return counts
+
+
+def merge(ids, pair: tuple[int, int], new_id: int) -> list[int]:
+    """Replace every occurrence of ``pair`` in ``ids`` (left to right) by ``new_id``.
+
+    >>> merge([1, 2, 3, 1, 2], (1, 2), 4)
+    [4, 3, 4]
+    >>> merge([7, 7, 7], (7, 7), 9)  # non-overlapping, from the left
+    [9, 7]
+    """
+    out, i, n = [], 0, len(ids)
+    while i < n:
+        if i < n - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+def split_text(text: str, pattern: str | None = GPT4_SPLIT_PATTERN) -> list[str]:
+    """Cut ``text`` into the chunks BPE works inside (``pattern=None``: one chunk).
+
+    >>> split_text("Hello world, 12345!")
+    ['Hello', ' world', ',', ' ', '123', '45', '!']
+    >>> split_text("Hello world", pattern=None)
+    ['Hello world']
+    """
+    text = checks.text("text", text)
+    if pattern is None:
+        return [text] if text else []
+    return regex.findall(pattern, text)
+
+
+def _to_bytes(text: str) -> bytes:
+    # "surrogatepass" keeps even lone surrogates, so decode(encode(s)) == s for every str.
+    return text.encode("utf-8", errors="surrogatepass")
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One training step: ``pair`` became token ``new_id`` (bytes ``token``), seen ``count`` times."""
+
+    rank: int
+    pair: tuple[int, int]
+    new_id: int
+    token: bytes
+    count: int
+
+    @property
+    def text(self) -> str:
+        """The token as readable text (a space shown as itself, broken UTF-8 as \\ufffd)."""
+        return self.token.decode("utf-8", errors="replace")
+
+
+@dataclass
+class BPETokenizer:
+    """A trained byte-level BPE tokenizer: 256 byte tokens plus one token per merge."""
+
+    merges: list[Merge]
+    pattern: str | None = GPT4_SPLIT_PATTERN
+    vocab: dict[int, bytes] = field(init=False, repr=False)
+    _ranks: dict[tuple[int, int], int] = field(init=False, repr=False)
+    _cache: dict[str, list[int]] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self):
+        self.vocab = {i: bytes([i]) for i in range(256)}
+        self._ranks = {}
+        for m in self.merges:
+            self.vocab[m.new_id] = self.vocab[m.pair[0]] + self.vocab[m.pair[1]]
+            self._ranks[m.pair] = m.new_id
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    def _encode_chunk(self, chunk: str) -> list[int]:
+        if chunk in self._cache:
+            return self._cache[chunk]
+        ids = list(_to_bytes(chunk))
+        while len(ids) >= 2:
+            # Apply the earliest-learned merge present, exactly as training did.
+            pair = min(zip(ids, ids[1:]), key=lambda p: self._ranks.get(p, float("inf")))
+            if pair not in self._ranks:
+                break
+            ids = merge(ids, pair, self._ranks[pair])
+        if len(self._cache) < 50_000:
+            self._cache[chunk] = ids
+        return ids
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``.
+
+        >>> train("aaab", 257, pattern=None).encode("aaaa")
+        [256, 256]
+        """
+        return [i for chunk in split_text(text, self.pattern) for i in self._encode_chunk(chunk)]
+
+    def decode(self, ids) -> str:
+        """Text of a list of token ids (a cut through a character shows as \\ufffd).
+
+        >>> tok = train("aaab", 257, pattern=None)
+        >>> tok.decode([256, 98])
+        'aab'
+        """
+        try:
+            data = b"".join(self.vocab[i] for i in ids)
+        except (KeyError, TypeError):
+            raise ValueError(f"ids must be token ids between 0 and {self.vocab_size - 1}, got {ids!r}") from None
+        try:
+            return data.decode("utf-8", errors="surrogatepass")
+        except UnicodeDecodeError:
+            return data.decode("utf-8", errors="replace")
+
+
+def train(text: str, vocab_size: int, pattern: str | None = GPT4_SPLIT_PATTERN) -> BPETokenizer:
+    """Learn ``vocab_size - 256`` merges from ``text`` (fewer if no pair repeats any more).
+
+    Ties between equally frequent pairs go to the smaller pair of ids, so training
+    is deterministic.
+
+    >>> tok = train("the cat the hat", vocab_size=259)
+    >>> [(m.text, m.count) for m in tok.merges]  # 'at', 'th', 'he' tie at 2: 'at' has the smallest ids
+    [('at', 2), ('he', 2), ('the', 2)]
+    >>> train("abc", vocab_size=300).vocab_size  # every pair occurs once: nothing to merge
+    256
+    """
+    text = checks.text("text", text)
+    vocab_size = checks.whole("vocab_size", vocab_size, minimum=256, maximum=MAX_VOCAB_SIZE)
+    words = {tuple(_to_bytes(chunk)): n for chunk, n in Counter(split_text(text, pattern)).items()}
+    stats: dict[tuple[int, int], int] = {}
+    for ids, n in words.items():
+        pair_counts(ids, stats, n)
+    vocab = {i: bytes([i]) for i in range(256)}
+    merges: list[Merge] = []
+    for new_id in range(256, vocab_size):
+        best = max(stats.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]), default=None)
+        if best is None or best[1] < 2:
+            break
+        pair, count = best
+        vocab[new_id] = vocab[pair[0]] + vocab[pair[1]]
+        merges.append(Merge(len(merges), pair, new_id, vocab[new_id], count))
+        new_words = {}
+        for ids, n in words.items():
+            if pair[0] in ids and pair[1] in ids:
+                merged = tuple(merge(ids, pair, new_id))
+                if len(merged) != len(ids):
+                    for p, c in pair_counts(ids, weight=n).items():
+                        stats[p] -= c
+                    pair_counts(merged, stats, n)
+                    ids = merged
+            new_words[ids] = new_words.get(ids, 0) + n
+        words = new_words
+        stats = {p: c for p, c in stats.items() if c > 0}
+    return BPETokenizer(merges, pattern)
+
+
+def truncated(tok: BPETokenizer, n_merges: int) -> BPETokenizer:
+    """The tokenizer ``tok`` would have been after its first ``n_merges`` merges.
+
+    BPE training is incremental, so a smaller vocabulary is a prefix of the merges.
+
+    >>> tok = train("low lower lowest", 258, pattern=None)
+    >>> truncated(tok, 1).encode("low")
+    [256, 119]
+    """
+    n = checks.whole("n_merges", n_merges, minimum=0, maximum=len(tok.merges))
+    return BPETokenizer(tok.merges[:n], tok.pattern)
+
+
+def compression_curve(tok: BPETokenizer, texts: dict[str, str], steps: int = 8) -> "pd.DataFrame":
+    """Bytes per token of each text as the vocabulary grows from 256 to ``tok.vocab_size``.
+
+    >>> tok = train("low lower lowest " * 3, 260)
+    >>> compression_curve(tok, {"train": "lowest"}, steps=2)["train"].tolist()
+    [1.0, 1.5]
+    """
+    import pandas as pd
+
+    steps = checks.whole("steps", steps, minimum=2, maximum=200)
+    sizes = sorted({round(i * len(tok.merges) / (steps - 1)) for i in range(steps)})
+    rows = []
+    for n in sizes:
+        small = truncated(tok, n)
+        rows.append({"vocab_size": 256 + n,
+                     **{name: bytes_per_token(text, small.encode(text)) for name, text in texts.items()}})
+    return pd.DataFrame(rows).set_index("vocab_size")
+
+
+def bytes_per_token(text: str, ids) -> float:
+    """Compression: UTF-8 bytes of ``text`` per token (higher means fewer tokens for the same text).
+
+    >>> bytes_per_token("hello", [1, 2])
+    2.5
+    """
+    text = checks.text("text", text)
+    if len(ids) == 0:
+        raise ValueError("ids must hold at least one token to measure compression")
+    return len(_to_bytes(text)) / len(ids)
+
+
+#: Sections of the Python language reference used as training and held-out text.
+TRAIN_TOPICS = ("execmodel", "naming", "exceptions", "objects", "types", "import", "compound", "assignment")
+HELD_OUT_TOPICS = ("class", "function", "for", "while", "try", "with", "comparisons", "numbers")
+
+
+def teaching_corpus() -> tuple[str, str]:
+    """English training text and held-out text that every Python installation has offline.
+
+    Both are sections of the Python language reference, which ships inside the
+    standard library (``pydoc_data.topics``, the text behind ``help()``); the
+    exact text differs a little between Python versions. If a stripped-down
+    Python lacks it, the docstrings of this library are used instead.
+
+    >>> train_text, held_out = teaching_corpus()
+    >>> len(train_text) > 20_000 and len(held_out) > 5_000
+    True
+    """
+    try:
+        from pydoc_data.topics import topics
+    except ImportError:  # pragma: no cover - only on Pythons built without pydoc_data
+        import importlib
+        import pkgutil
+
+        import token_economy
+
+        docs = [importlib.import_module(f"token_economy.{m.name}").__doc__ or ""
+                for m in pkgutil.iter_modules(token_economy.__path__) if not m.ispkg]
+        text = "\n\n".join(docs) * 3
+        cut = int(len(text) * 0.8)
+        return text[:cut], text[cut:]
+    return ("\n\n".join(topics.get(k, "") for k in TRAIN_TOPICS),
+            "\n\n".join(topics.get(k, "") for k in HELD_OUT_TOPICS))
