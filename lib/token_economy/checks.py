@@ -29,7 +29,10 @@ def number(name: str, value, *, minimum: float | None = None, maximum: float | N
             value = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be a number, got {value!r}") from None
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        raise ValueError(f"{name} must be a finite number, got an integer of {len(str(value))} digits") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     if strictly_positive and x <= 0:

@@ -53,9 +53,11 @@ def table_names() -> list[str]:
 
 def path(name: str) -> Path:
     """Path of table ``name`` (with or without ``.csv``)."""
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a table name (a str), got {type(name).__name__}")
     stem = name[:-4] if name.endswith(".csv") else name
     p = data_dir() / f"{stem}.csv"
-    if not p.is_file():
+    if stem not in table_names():
         raise ValueError(f"no table named {name!r}; the tables are: {', '.join(table_names())}")
     return p
 

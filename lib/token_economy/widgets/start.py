@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import ipywidgets as W
 import pandas as pd
@@ -66,11 +67,16 @@ class StartExplorer(Explorer):
         return {"text": text, "usd_per_million": round(rng.uniform(0, 20), 2)}
 
 
+def _ratio(x: float) -> str:
+    """A ratio to three decimals; a dash when undefined (tokens per character of an empty text)."""
+    return f"{x:.3f}" if math.isfinite(x) else "–"
+
+
 def format_table_html(table: pd.DataFrame) -> str:
     """The cost table as small HTML (numbers only; the encoding names are ours, escaped anyway)."""
     rows = "".join(
         f"<tr><td>{html.escape(str(enc))}</td><td>{r.tokens:,}</td>"
-        f"<td>{r.tokens_per_character:.3f}</td><td>${r.usd:.6f}</td><td>${r.usd_per_1000_such_texts:.4f}</td></tr>"
+        f"<td>{_ratio(r.tokens_per_character)}</td><td>${r.usd:.6f}</td><td>${r.usd_per_1000_such_texts:.4f}</td></tr>"
         for enc, r in table.iterrows()
     )
     return ('<table class="te-table"><tr><th>encoding</th><th>tokens</th><th>tokens / character</th>'
