@@ -1,0 +1,300 @@
+"""Tests of token_economy.collapse: the Gaussian loop, the word model, the corpus and the explorers."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from token_economy import collapse, data
+from token_economy.widgets.collapse import GaussianCollapseExplorer, TextCollapseExplorer
+
+# --------------------------------------------------------------------------- the Gaussian
+
+
+def test_no_human_data_the_typical_variance_shrinks():
+    g = collapse.gaussian_generations(10, 50, runs=2000, seed=1)
+    log_var = np.log(g.std ** 2)
+    # drift about -1/9 per generation: 50 generations take the mean log variance down by ~5.6
+    assert log_var[:, -1].mean() < log_var[:, 0].mean() - 3
+    assert np.median(g.std[:, -1] ** 2) < 0.05
+
+
+def test_maximum_likelihood_fit_the_mean_variance_decreases():
+    # with the M divisor E[var_n] = ((M - 1) / M)^n = 0.9^50 = 0.005 for M = 10
+    g = collapse.gaussian_generations(10, 50, runs=2000, seed=2, unbiased=False)
+    mean_var = (g.std ** 2).mean(axis=0)
+    assert mean_var[-1] < 0.05 < 0.5 < mean_var[0]
+    assert mean_var[10] < mean_var[0]
+
+
+def test_unbiased_fit_keeps_its_average_for_one_generation():
+    # E[s1^2] = E[s0^2] = 1; sd of the mean over 20,000 runs is about 0.005
+    g = collapse.gaussian_generations(10, 1, runs=20_000, seed=3)
+    assert abs((g.std[:, 1] ** 2).mean() - 1) < 0.03
+
+
+def test_all_human_data_does_not_collapse():
+    g = collapse.gaussian_generations(100, 200, runs=500, seed=4, human_share=1.0)
+    assert g.human_per_generation == 100
+    assert 0.9 < np.median(g.std[:, -1] ** 2) < 1.1
+    log_var = np.log(g.std ** 2)
+    assert abs(log_var[:, -1].mean() - log_var[:, 0].mean()) < 0.05
+
+
+def test_a_tenth_of_human_data_holds_the_spread():
+    kept = collapse.gaussian_generations(100, 300, runs=500, seed=5, human_share=0.1)
+    lost = collapse.gaussian_generations(100, 300, runs=500, seed=5, human_share=0.0)
+    # no human data: median variance about exp(-0.0101 * 300) = 0.05
+    assert np.median(lost.std[:, -1] ** 2) < 0.15
+    assert np.median(kept.std[:, -1] ** 2) > 0.5
+
+
+def test_generation_zero_is_the_same_human_data_whatever_the_share():
+    a = collapse.gaussian_generations(20, 5, runs=10, seed=6, human_share=0.0)
+    b = collapse.gaussian_generations(20, 5, runs=10, seed=6, human_share=0.5)
+    assert np.array_equal(a.mean[:, 0], b.mean[:, 0]) and np.array_equal(a.std[:, 0], b.std[:, 0])
+    assert not np.array_equal(a.std[:, 5], b.std[:, 5])
+
+
+def test_seeded():
+    a = collapse.gaussian_generations(20, 5, runs=10, seed=7)
+    b = collapse.gaussian_generations(20, 5, runs=10, seed=7)
+    c = collapse.gaussian_generations(20, 5, runs=10, seed=8)
+    assert np.array_equal(a.std, b.std) and not np.array_equal(a.std, c.std)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(sample_size=1, generations=3), "sample_size"),
+    (dict(sample_size=2.5, generations=3), "sample_size"),
+    (dict(sample_size=10, generations=-1), "generations"),
+    (dict(sample_size=10, generations=3, runs=0), "runs"),
+    (dict(sample_size=10, generations=3, human_share=-0.1), "human_share"),
+    (dict(sample_size=10, generations=3, human_share=1.5), "human_share"),
+    (dict(sample_size=10, generations=3, human_share=float("nan")), "human_share"),
+    (dict(sample_size=10, generations=3, seed=-1), "seed"),
+])
+def test_gaussian_rejects_impossible_settings(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        collapse.gaussian_generations(**kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(m=st.integers(2, 40), generations=st.integers(0, 6), share=st.floats(0, 1), seed=st.integers(0, 2**32 - 1))
+def test_gaussian_shapes_and_values(m, generations, share, seed):
+    g = collapse.gaussian_generations(m, generations, runs=3, human_share=share, seed=seed)
+    assert g.std.shape == g.mean.shape == (3, generations + 1)
+    assert np.isfinite(g.std).all() and (g.std >= 0).all() and np.isfinite(g.mean).all()
+    assert g.human_per_generation == round(share * m)
+
+
+def test_spread_summary_columns_and_values():
+    g = collapse.gaussian_generations(10, 3, runs=101, seed=0)
+    s = collapse.spread_summary(g)
+    assert s.loc[3, "std_q50"] == pytest.approx(np.median(g.std[:, 3]))
+    assert s.loc[3, "mean_variance"] == pytest.approx((g.std[:, 3] ** 2).mean())
+    assert (s["std_q10"] <= s["std_q50"]).all() and (s["std_q50"] <= s["std_q90"]).all()
+
+
+def test_log_variance_drift_hand_value_and_limit():
+    # M = 2: digamma(1/2) + ln 2 = (-gamma - 2 ln 2) + ln 2 = -0.5772 - 0.6931 = -1.2704
+    assert collapse.log_variance_drift(2) == pytest.approx(-0.5772157 - math.log(2), abs=1e-6)
+    # large M: about -1/(M - 1) (unbiased), about -2/M (maximum likelihood)
+    assert collapse.log_variance_drift(1000) == pytest.approx(-1 / 999, rel=0.01)
+    assert collapse.log_variance_drift(1000, unbiased=False) == pytest.approx(-2 / 1000, rel=0.01)
+    assert all(collapse.log_variance_drift(m) < 0 for m in range(2, 200))
+
+
+def test_halving_generations_matches_the_simulation():
+    m = 20
+    n = round(collapse.halving_generations(m))          # about 13
+    g = collapse.gaussian_generations(m, n, runs=4000, seed=9)
+    assert 0.4 < np.median(g.std[:, -1] ** 2) < 0.6
+
+
+def test_tail_mass_hand_values():
+    # two-sided normal tails: 31.73% beyond 1 sd, 0.27% beyond 3 sd
+    assert float(collapse.tail_mass(0, 1, 1)) == pytest.approx(0.3173, abs=1e-4)
+    assert float(collapse.tail_mass(0, 1, 3)) == pytest.approx(0.0027, abs=1e-4)
+    assert float(collapse.tail_mass(0.5, 1, 2)) == pytest.approx(float(collapse.tail_mass(-0.5, 1, 2)))
+    assert float(collapse.tail_mass(0, 0.0, 2)) == 0.0
+    with pytest.raises(ValueError, match="beyond"):
+        collapse.tail_mass(0, 1, 0)
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def test_corpora_table_describes_existing_public_domain_files():
+    table = data.load("corpora")
+    assert {"corpus_id", "title", "author", "file", "sha256", "status", "package", "source", "as_of"} <= set(table)
+    for _, row in table.iterrows():
+        size = (data.data_dir() / row["file"]).stat().st_size
+        assert 100_000 <= size <= 400_000
+        assert row["status"] == "public domain"
+        assert collapse.read_text(row["corpus_id"])
+
+
+def test_corpus_by_id_or_record_and_unknown_id():
+    record = collapse.corpus_record("macbeth")
+    assert collapse.corpus_record(record) is record
+    assert collapse.load_corpus(record).title == "Macbeth"
+    with pytest.raises(ValueError, match="corpus"):
+        collapse.load_corpus("war_and_peace")
+
+
+def test_a_changed_corpus_file_is_refused(tmp_path, monkeypatch):
+    record = collapse.corpus_record("hamlet")
+    (tmp_path / "corpora").mkdir()
+    (tmp_path / "corpora" / "hamlet.txt").write_text("Something is rotten.")
+    monkeypatch.setenv("TOKEN_ECONOMY_DATA", str(tmp_path))
+    with pytest.raises(ValueError, match="sha256"):
+        collapse.read_text(record)
+
+
+def test_held_out_split():
+    c = collapse.load_corpus("hamlet")
+    total = c.train.size + c.held_out.size
+    assert c.held_out.size == pytest.approx(total / 10, rel=0.02)
+    assert set(np.unique(c.train)) == set(range(c.vocabulary_size))       # every vocabulary word is used
+    unknown = c.held_out == c.vocabulary_size
+    assert 0 < unknown.mean() < 0.2                                        # some held-out words are new
+
+
+def test_words():
+    assert collapse.words("O, that this too too solid flesh would melt!") == \
+        ["o", "that", "this", "too", "too", "solid", "flesh", "would", "melt"]
+    assert collapse.words("") == []
+    with pytest.raises(ValueError, match="text"):
+        collapse.words(None)
+
+
+# --------------------------------------------------------------------------- the word model
+
+
+def test_fit_bigram_hand_example():
+    # text "a b a b" / "b c": pairs a-b (2), b-a (1), b-c (1)
+    b = collapse.fit_bigram(np.array([[0, 1, 0, 1], [1, 2, 2, 2]]), 3)
+    assert b.pair_counts([0, 1, 1, 2, 0], [1, 0, 2, 2, 0]).tolist() == [2, 1, 1, 2, 0]
+    assert b.row_total.tolist() == [2, 2, 2]
+    assert b.unigram.tolist() == [2, 3, 3]
+
+
+def test_samples_use_only_pairs_the_model_has_seen():
+    c = collapse.load_corpus("macbeth")
+    model = collapse.fit_bigram(c.train, c.vocabulary_size)
+    written = collapse.sample_bigram(model, 200, 30, np.random.default_rng(0))
+    counts = model.pair_counts(written[:, :-1].ravel(), written[:, 1:].ravel())
+    dead_end = model.row_total[written[:, :-1].ravel()] == 0         # restarts are allowed only there
+    assert ((counts > 0) | dead_end).all()
+
+
+def test_held_out_perplexity_hand_value():
+    # model from "0 1 1": c(0,1)=1, c(1,1)=1; unigram c = [1, 2], N = 3, V = 2, k = 0.1
+    b = collapse.fit_bigram(np.array([[0, 1, 1]]), 2)
+    p_uni_1 = (2 + 0.1) / (3 + 0.1 * 3)                    # 0.63636
+    p_uni_unk = 0.1 / 3.3                                   # 0.030303
+    p1 = 0.8 * 1 / 1 + 0.2 * p_uni_1                        # pair 0-1: 0.92727
+    p2 = 0.8 * 0 + 0.2 * p_uni_unk                          # pair 1-unknown: never seen, so only the unigram part
+    expected = math.exp(-(math.log(p1) + math.log(p2)) / 2)
+    assert collapse.held_out_perplexity(b, np.array([0, 1, 2])) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="weight"):
+        collapse.held_out_perplexity(b, np.array([0, 1]), weight=1.5)
+
+
+def test_entropy_bits():
+    assert collapse.entropy_bits([2, 2]) == 1.0
+    assert collapse.entropy_bits([1, 1, 2]) == pytest.approx(1.5)       # 1/4*2 + 1/4*2 + 1/2*1
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_no_human_text_words_only_vanish_and_perplexity_rises(seed):
+    run = collapse.text_generations("macbeth", 15, seed=seed)
+    m = run.metrics
+    assert m["vocabulary"].is_monotonic_decreasing
+    assert m["vocabulary"].iloc[-1] < 0.6 * m["vocabulary"].iloc[0]
+    assert m["held_out_perplexity"].iloc[-1] > 1.3 * m["held_out_perplexity"].iloc[0]
+    assert m["entropy_bits"].iloc[-1] < m["entropy_bits"].iloc[0]
+    assert (m["human_words"].iloc[1:] == 0).all()
+
+
+def test_rare_words_go_first():
+    run = collapse.text_generations("hamlet", 10, seed=0)
+    last = run.survival.iloc[-1]
+    assert last["seen once"] < last["2-4 times"] < last["5-19 times"] < last["20+ times"]
+    assert (run.survival.iloc[0] == 1).all()
+
+
+def test_all_human_text_keeps_everything():
+    run = collapse.text_generations("macbeth", 5, human_share=1.0, seed=0)
+    assert (run.metrics["vocabulary_kept"] == 1).all()
+    assert run.metrics["held_out_perplexity"].nunique() == 1
+
+
+def test_a_tenth_of_human_text_keeps_more_words():
+    kept = collapse.text_generations("hamlet", 30, human_share=0.1, seed=3)
+    lost = collapse.text_generations("hamlet", 30, human_share=0.0, seed=3)
+    assert kept.metrics["vocabulary"].iloc[-1] > 1.5 * lost.metrics["vocabulary"].iloc[-1]
+    assert kept.metrics["held_out_perplexity"].iloc[-1] < lost.metrics["held_out_perplexity"].iloc[-1]
+    assert kept.metrics["human_words"].iloc[1] == round(0.1 * (kept.words_per_generation // 50)) * 50
+
+
+def test_text_progress_and_samples():
+    calls = []
+    run = collapse.text_generations("macbeth", 3, words_per_generation=2_000, seed=0,
+                                    progress=lambda g, n: calls.append((g, n)))
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert run.words_per_generation == 2_000 and sorted(run.samples) == [0, 1, 2, 3]
+    assert all(len(s.split()) == 20 for s in run.samples.values())
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(generations=-1), "generations"),
+    (dict(human_share=1.01), "human_share"),
+    (dict(words_per_generation=10), "words_per_generation"),
+    (dict(seed=0.5), "seed"),
+])
+def test_text_rejects_impossible_settings(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        collapse.text_generations("macbeth", **{"generations": 2, **kwargs})
+
+
+def test_band_sizes_add_up():
+    s = collapse.band_sizes("macbeth")
+    assert isinstance(s, pd.Series) and s.sum() == collapse.load_corpus("macbeth").vocabulary_size
+    assert s["seen once"] > s["20+ times"]
+
+
+# --------------------------------------------------------------------------- the explorers
+
+
+@pytest.mark.parametrize("values, words", [
+    (dict(sample_size=1), "M"),
+    (dict(sample_size=5000), "M"),
+    (dict(human_share=-0.1), "share"),
+    (dict(human_share=1.5), "share"),
+    (dict(generations=0), "Generations"),
+    (dict(generations=10_000), "Generations"),
+])
+def test_gaussian_explorer_messages(values, words):
+    ex = GaussianCollapseExplorer()
+    ex.set(**values)
+    assert isinstance(ex.last_error, ValueError) and words in ex.message.value
+    ex.set(sample_size=10, generations=20, human_share=0.1, seed=1)
+    assert ex.last_error is None and ex.progress.value == ex.progress.max == 20
+
+
+def test_gaussian_explorer_warns_when_the_share_rounds_to_nothing():
+    ex = GaussianCollapseExplorer(sample_size=4, human_share=0.1)
+    assert ex.last_error is None and "rounds to 0" in ex.message.value
+
+
+def test_text_explorer_messages_and_progress():
+    ex = TextCollapseExplorer(generations=5)
+    assert ex.last_error is None and ex.progress.value == 5 and "Generation 5" in ex.sample.value
+    ex.set(words_per_generation=999)
+    assert isinstance(ex.last_error, ValueError) and "Words per generation" in ex.message.value
+    ex.set(words_per_generation=2_000, human_share=2.0)
+    assert isinstance(ex.last_error, ValueError) and "share" in ex.message.value
