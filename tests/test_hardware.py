@@ -1,0 +1,149 @@
+"""hardware.py: KV cache, memory capacity and the roofline, pinned with hand-computed cases."""
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from token_economy import hardware as hw
+
+MODELS = ["llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "deepseek-v3"]
+GPUS = ["A100-80GB-SXM", "H100-SXM", "H800-SXM", "H200-SXM", "B200", "MI300X"]
+
+
+def test_tables_have_the_required_rows_and_dense_figures():
+    g = hw.gpus().set_index("gpu_id")
+    assert set(GPUS) <= set(g.index)
+    # dense BF16 is half the sparse datasheet figure for Hopper: 1,979 / 2
+    assert g.loc["H100-SXM", "bf16_dense_tflops"] == pytest.approx(1979 / 2, abs=0.5)
+    assert g.loc["H100-SXM", "fp8_dense_tflops"] == pytest.approx(2 * g.loc["H100-SXM", "bf16_dense_tflops"], rel=0.01)
+    assert set(MODELS) <= set(hw.models()["model_id"])
+
+
+def test_ids_and_records_are_both_accepted():
+    by_id = hw.get_model("llama-3.1-70b")
+    row = hw.models().set_index("model_id", drop=False).loc["llama-3.1-70b"]
+    assert hw.get_model(row) == by_id
+    assert hw.get_model(by_id) is by_id
+    assert hw.get_gpu(dict(hw.gpus().iloc[0])).gpu_id == hw.gpus().iloc[0]["gpu_id"]
+
+
+@pytest.mark.parametrize("bad", ["H100", "", 3])
+def test_unknown_ids_name_the_argument(bad):
+    with pytest.raises(ValueError, match="gpu"):
+        hw.get_gpu(bad)
+
+
+def test_kv_cache_per_token_gqa():
+    # Llama-3.1-70B in BF16: 2 (K and V) x 80 layers x 8 KV heads x 128 dims x 2 bytes = 327,680 bytes
+    assert hw.kv_cache_bytes_per_token("llama-3.1-70b") == 2 * 80 * 8 * 128 * 2 == 327_680
+    # FP8 cache halves it
+    assert hw.kv_cache_bytes_per_token("llama-3.1-70b", kv_bytes=1) == 163_840
+    # 405B: 2 x 126 x 8 x 128 x 2 = 516,096
+    assert hw.kv_cache_bytes_per_token("llama-3.1-405b") == 516_096
+
+
+def test_kv_cache_per_token_latent_attention():
+    # DeepSeek-V3: 61 layers x (kv_lora_rank 512 + rope dim 64) x 2 bytes = 70,272 bytes
+    assert hw.kv_cache_bytes_per_token("deepseek-v3") == 61 * (512 + 64) * 2 == 70_272
+    # were it ordinary multi-head attention (128 heads of 128 dims for K and V) it would be 61 x 2 x 128 x 128 x 2
+    assert hw.kv_cache_bytes_per_token("deepseek-v3") < 61 * 2 * 128 * 128 * 2 / 50
+
+
+def test_parameter_counts_match_the_config_shapes():
+    # Llama 3.1 8B: embeddings and head 2 x 128,256 x 4,096; per layer attention 4096*(4096+1024+1024+4096)
+    # plus MLP 3 x 4,096 x 14,336 plus two norms; 32 layers; final norm.
+    per_layer = 4096 * (4096 + 1024 + 1024 + 4096) + 3 * 4096 * 14336 + 2 * 4096
+    total = 2 * 128256 * 4096 + 32 * per_layer + 4096
+    assert hw.get_model("llama-3.1-8b").params_total_b == pytest.approx(total / 1e9, abs=0.005)
+    # DeepSeek-V3 routed experts: 58 layers x 256 experts x 3 x 7,168 x 2,048
+    assert hw.routed_expert_params("deepseek-v3") == 58 * 256 * 3 * 7168 * 2048
+
+
+def test_expert_fraction():
+    assert hw.expert_fraction_read("llama-3.1-70b", 5) == 1.0
+    assert hw.expert_fraction_read("deepseek-v3", 1) == pytest.approx(8 / 256)
+    # 1 - (31/32)^2 = 63/1024 + ... = 0.0615234375
+    assert hw.expert_fraction_read("deepseek-v3", 2) == pytest.approx(1 - (31 / 32) ** 2)
+    assert hw.expert_fraction_read("deepseek-v3", 10_000) == pytest.approx(1.0)
+
+
+def test_weights_and_capacity():
+    assert hw.weights_bytes("llama-3.1-70b") == pytest.approx(70.55e9 * 2)
+    assert hw.weights_bytes("deepseek-v3") == pytest.approx(671e9)  # FP8: one byte per parameter
+    assert hw.min_gpus_for_weights("llama-3.1-8b", "H100-SXM") == 1
+    assert hw.min_gpus_for_weights("llama-3.1-70b", "H100-SXM") == 2  # 141.1 GB / 80 GB
+    assert hw.min_gpus_for_weights("deepseek-v3", "H200-SXM") == 5  # 671 / 141 = 4.76
+    # 405B on one H100: nothing fits
+    assert hw.max_batch("llama-3.1-405b", "H100-SXM", 4096) == 0
+    # 70B on 2 x H100 at 4,096 tokens: (160 - 141.1) GB / (4,096 x 327,680 B) = 14.08
+    assert hw.max_batch("llama-3.1-70b", "H100-SXM", 4096, n_gpus=2) == 14
+
+
+def test_decode_step_hand_computed():
+    # Llama 3.1 8B on one H100, batch 8, context 2,000:
+    # memory = (16.06e9 + 8 x 2,000 x 131,072) / 3.35e12 = (16.06e9 + 2.097e9) / 3.35e12 = 5.420 ms
+    # compute = 8 x 2 x 8.03e9 / 989.5e12 + 8 x 4 x 32 x 32 x 128 x 2,000 / 989.5e12 = 0.1298 + 0.0085 ms
+    s = hw.decode_step("llama-3.1-8b", "H100-SXM", 8, 2000)
+    assert s.memory_seconds == pytest.approx((16.06e9 + 8 * 2000 * 131072) / 3.35e12)
+    assert s.compute_seconds == pytest.approx((8 * 2 * 8.03e9 + 8 * 4 * 32 * 32 * 128 * 2000) / 989.5e12)
+    assert s.bottleneck == "memory" and s.seconds == s.memory_seconds
+    assert hw.decode_step_seconds("llama-3.1-8b", "H100-SXM", 8, 2000) == s.seconds
+
+
+def test_fp8_runs_at_bf16_rate_on_a100():
+    g = hw.get_gpu("A100-80GB-SXM")
+    assert g.peak_flops(1) == g.peak_flops(2) == 312e12
+    assert hw.get_gpu("H100-SXM").peak_flops(1) == 1979e12
+
+
+def test_crossover_batch_is_the_ridge_point_for_a_dense_model_without_context():
+    # memory = W / BW, compute = B x W / peak (2 FLOPs per parameter, 2 bytes per parameter)
+    # so B* = peak / BW = 989.5 / 3.35 = 295.4 -> first whole batch above it: 296
+    assert hw.crossover_batch("llama-3.1-70b", "H100-SXM", 0) == 296
+    assert hw.ridge_point("H100-SXM") == pytest.approx(295.37, abs=0.01)
+    # at 4k context the 8B model's KV reads grow as fast as its FLOPs: never compute-bound
+    assert hw.crossover_batch("llama-3.1-8b", "H100-SXM", 4096) is None
+
+
+def test_prefill_hand_computed():
+    # 70B, 2 prompts of 1,000 tokens on 2 H100s: compute = 2 x 70.55e9 x 2,000 / (2 x 989.5e12)
+    # + attention 4 x 80 x 64 x 128 x 500 x 2,000 / (2 x 989.5e12)
+    p = hw.prefill("llama-3.1-70b", "H100-SXM", 1000, batch=2, n_gpus=2)
+    expected = (2 * 70.55e9 * 2000 + 4 * 80 * 64 * 128 * 500 * 2000) / (2 * 989.5e12)
+    assert p.compute_seconds == pytest.approx(expected)
+    assert p.bottleneck == "compute"
+    assert hw.prefill_seconds("llama-3.1-70b", "H100-SXM", 1000, 2, 2) == p.seconds
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(batch=0), "batch"), (dict(batch=-1), "batch"), (dict(context_tokens=-5), "context_tokens"),
+    (dict(n_gpus=0), "n_gpus"), (dict(n_gpus=1.5), "n_gpus"), (dict(kv_bytes=0), "kv_bytes"),
+    (dict(batch=float("nan")), "batch"),
+])
+def test_bad_arguments_raise_naming_the_argument(kwargs, name):
+    args = dict(batch=1, context_tokens=100, n_gpus=1) | kwargs
+    with pytest.raises(ValueError, match=name):
+        hw.decode_step_seconds("llama-3.1-8b", "H100-SXM", args.pop("batch"), args.pop("context_tokens"), **args)
+
+
+@settings(max_examples=60, deadline=None)
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(GPUS), batch=st.integers(1, 4096),
+       ctx=st.integers(0, 200_000), n=st.integers(1, 64))
+def test_step_properties(model, gpu, batch, ctx, n):
+    s = hw.decode_step(model, gpu, batch, ctx, n)
+    assert s.seconds > 0 and math.isfinite(s.seconds)
+    assert s.seconds == max(s.memory_seconds, s.compute_seconds)
+    # a bigger batch never makes the step shorter, and never makes a token dearer in GPU-time
+    s2 = hw.decode_step(model, gpu, batch + 1, ctx, n)
+    assert s2.seconds >= s.seconds * (1 - 1e-12)
+    assert s2.seconds / (batch + 1) <= s.seconds / batch * (1 + 1e-12)
+    # more GPUs never slow the roofline down
+    assert hw.decode_step(model, gpu, batch, ctx, n + 1).seconds <= s.seconds
+
+
+def test_records_as_frame():
+    df = pd.DataFrame([hw.as_dict(hw.get_gpu(g)) for g in GPUS])
+    assert (df["hbm_tb_s"] > 1).all() and (df["tdp_w"] >= 400).all()
