@@ -1,0 +1,159 @@
+"""Figures of notebooks 06 and 08: profits compared, where a dollar goes, break-even, a year's P&L.
+
+Each function returns a matplotlib ``Figure``; ``draw_*`` variants draw into an
+existing axes (for the explorers' persistent figures). What it leaves out: any
+computation; the numbers come from :mod:`token_economy.profit` and
+:mod:`token_economy.capstone`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import COLOURS, new_figure, source_note
+
+SLICE_COLOURS = {
+    "reseller": COLOURS["reseller"],
+    "model": COLOURS["model"],
+    "cloud": "#0891b2",
+    "chip": COLOURS["hardware"],
+    "memory": "#db2777",
+    "electricity": COLOURS["electricity"],
+    "suppliers": COLOURS["grey"],
+}
+
+
+def profit_bars(usd: pd.Series, nvidia_usd: float, target_usd: float, title: str, note: str = ""):
+    """One stacked bar of the memory makers' quarterly profit next to Nvidia's, with a target line.
+
+    ``usd``: operating profit in billions of dollars, indexed by company.
+    """
+    fig, ax = new_figure(7, 3.8)
+    bottom = 0.0
+    colours = ["#db2777", "#7c3aed", "#0891b2", "#65a30d"]
+    for (name, value), colour in zip(usd.items(), colours):
+        ax.bar(0, value, bottom=bottom, color=colour, width=0.5, label=f"{name}: ${value:,.1f} bn")
+        bottom += value
+    ax.bar(1, nvidia_usd, color=COLOURS["grey"], width=0.5, label=f"Nvidia: ${nvidia_usd:,.1f} bn")
+    ax.axhline(target_usd, color=COLOURS["output"], ls="--", lw=1)
+    ax.annotate(f"${target_usd:,.0f} bn", xy=(-0.45, target_usd), color=COLOURS["output"], va="bottom", fontsize=8)
+    ax.set_xticks([0, 1], ["three memory makers", "Nvidia"])
+    ax.set_xlim(-0.5, 1.6)
+    ax.set_ylabel("operating profit in one quarter, US$ bn")
+    ax.set_title(title)
+    ax.set_ylim(0, max(target_usd, bottom, nvidia_usd) * 1.15)
+    ax.legend(loc="center right", fontsize=8)
+    if note:
+        source_note(ax, note)
+    return fig
+
+
+def fx_sensitivity(rates, totals_usd, *, used_rate: float, lines: dict, title: str, xlabel: str, note: str = ""):
+    """How a converted total moves with an exchange rate, with horizontal reference lines.
+
+    ``lines``: ``{label: level}`` drawn as dashed lines; ``used_rate`` marked as a dotted vertical line.
+    """
+    fig, ax = new_figure(7, 3.6)
+    ax.plot(rates, totals_usd, color=COLOURS["memory"], lw=2, label="three memory makers combined")
+    for (label, level), colour in zip(lines.items(), [COLOURS["output"], COLOURS["grey"], COLOURS["compute"]]):
+        ax.axhline(level, ls="--", lw=1, color=colour, label=label)
+    ax.axvline(used_rate, ls=":", color="black", lw=1, label=f"rate used: {used_rate:,.1f}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("US$ bn per quarter")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper right")
+    if note:
+        source_note(ax, note)
+    return fig
+
+
+def draw_dollar_split(ax, shares: pd.Series, layer_of: dict, title: str) -> None:
+    """Horizontal bars: cents of an end user's dollar per slice; losses drawn to the left in red."""
+    ax.clear()
+    cents = shares.iloc[::-1] * 100
+    y = np.arange(len(cents))
+    colours = [COLOURS["output"] if v < 0 else SLICE_COLOURS.get(layer_of.get(k, ""), COLOURS["grey"])
+               for k, v in cents.items()]
+    ax.barh(y, cents.to_numpy(), color=colours, height=0.7)
+    for yi, v in zip(y, cents.to_numpy()):
+        ax.annotate(f"{v:+.1f}" if v < 0 else f"{v:.1f}", xy=(v, yi), xytext=(3 if v >= 0 else -3, 0),
+                    textcoords="offset points", va="center", ha="left" if v >= 0 else "right", fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, list(cents.index), fontsize=8)
+    lo, hi = min(0.0, cents.min()), max(0.0, cents.max())
+    pad = 0.18 * (hi - lo or 1)
+    ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
+    ax.set_xlabel("cents of each dollar the end user pays")
+    ax.set_title(title, fontsize=10)
+
+
+def dollar_split(shares: pd.Series, layer_of: dict, title: str, note: str = ""):
+    """Figure version of :func:`draw_dollar_split`."""
+    fig, ax = new_figure(7, 3.8)
+    draw_dollar_split(ax, shares, layer_of, title)
+    if note:
+        source_note(ax, note)
+    return fig
+
+
+def break_even(price: float, cost_at_full_utilization: float, training_usd_per_m: float, cuts, title: str,
+               note: str = ""):
+    """Model company's margin per million tokens against utilization, for the price and price cuts."""
+    fig, ax = new_figure(7, 3.8)
+    u = np.linspace(0.05, 1.0, 200)
+    for i, cut in enumerate(cuts):
+        p = price * (1 - cut)
+        margin = p - cost_at_full_utilization / u - training_usd_per_m
+        label = "list price" if cut == 0 else f"price cut {cut:.0%}"
+        line, = ax.plot(u, margin, lw=2 if cut == 0 else 1.3, label=f"{label}: ${p:.3f}/M")
+        if p > training_usd_per_m:
+            ub = cost_at_full_utilization / (p - training_usd_per_m)
+            if ub <= 1:
+                ax.plot([ub], [0], "o", color=line.get_color(), ms=5)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(-2 * price, price)
+    ax.set_xlabel("utilization (achieved share of the factory's best output)")
+    ax.set_ylabel("margin, US$ per million output tokens")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    if note:
+        source_note(ax, note)
+    return fig
+
+
+def draw_pnl(axes, pnl: pd.DataFrame, title: str) -> None:
+    """Two panels: monthly revenue, costs and profit; and your price against the market's."""
+    ax1, ax2 = axes
+    ax1.clear()
+    ax2.clear()
+    m = pnl["month"].to_numpy()
+    ax1.bar(m - 0.2, pnl["revenue"] / 1e3, width=0.4, color=COLOURS["input"], label="revenue")
+    ax1.bar(m + 0.2, (pnl["variable_cost"] + pnl["fixed_cost"]) / 1e3, width=0.4, color=COLOURS["grey"],
+            label="costs")
+    ax1.plot(m, pnl["cumulative_profit"] / 1e3, color=COLOURS["output"], marker="o", ms=3,
+             label="cumulative profit")
+    ax1.axhline(0, color="black", lw=0.8)
+    ax1.set_xlabel("month")
+    ax1.set_ylabel("US$ thousand")
+    ax1.set_title(title, fontsize=10)
+    ax1.legend(fontsize=7, loc="upper left")
+    ax1.set_xticks(m)
+    ax2.plot(m, pnl["market_price"], color=COLOURS["grey"], ls="--", label="competitors' price")
+    ax2.plot(m, pnl["your_price"], color=COLOURS["model"], lw=2, label="your price")
+    sold = pnl["units_sold"].to_numpy()
+    total_cost = (pnl["variable_cost"] + pnl["fixed_cost"]).to_numpy()
+    average = np.divide(total_cost, sold, out=np.full(len(sold), np.nan), where=sold > 0)
+    ax2.plot(m, average, color=COLOURS["output"], lw=1, label="your average cost per unit sold")
+    ax2.set_xlabel("month")
+    ax2.set_ylabel("US$ per unit")
+    ax2.set_title("prices", fontsize=10)
+    ax2.legend(fontsize=7)
+    ax2.set_xticks(m)
+
+
+def pnl(pnl_table: pd.DataFrame, title: str):
+    """Figure version of :func:`draw_pnl`."""
+    fig, axes = new_figure(9, 3.6, 1, 2, width_ratios=[3, 2])
+    draw_pnl(axes, pnl_table, title)
+    return fig

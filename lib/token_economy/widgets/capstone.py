@@ -1,0 +1,190 @@
+"""Notebook 08's explorer: run a token business for 12 months and read its profit and loss.
+
+The starting settings of each layer (:func:`presets`) combine the classroom
+assumptions of ``data/capstone_presets.csv`` with notebook 06's default scenario
+(:func:`token_economy.widgets.profit.scenario`: DeepSeek-V3 on H800 GPUs, the
+``deepseek-chat`` price, the factory's cost of a GPU-hour).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from functools import lru_cache
+
+import ipywidgets as W
+import pandas as pd
+
+from .. import capstone, data
+from ..plots import profit as profit_plots
+from . import Explorer, register
+from .profit import scenario
+
+HOURS_PER_MONTH = 730
+
+
+def assumption(layer: str, parameter: str) -> float:
+    """One value of ``data/capstone_presets.csv``."""
+    df = data.load("capstone_presets")
+    row = df[(df["layer"] == layer) & (df["parameter"] == parameter)]
+    if row.empty:
+        raise ValueError(f"capstone_presets.csv has no {parameter!r} for layer {layer!r}")
+    return float(row["value"].iloc[0])
+
+
+@lru_cache(maxsize=None)
+def presets(layer: str) -> tuple[capstone.Business, capstone.Market]:
+    """The starting business and market of one layer (see the module docstring)."""
+    if layer not in capstone.LAYERS:
+        raise ValueError(f"layer must be one of {', '.join(capstone.LAYERS)}, got {layer!r}")
+    s = scenario()
+    common = {k: assumption("all", k) for k in ("growth", "price_cut", "cut_noise", "demand_noise",
+                                                 "elasticity", "max_share")}
+    day6 = data.load("deepseek_inference_day6").set_index("quantity")["value"]
+    token_market = float(day6["output_tokens"]) / 1e6 * assumption("model", "market_demand_days")
+    if layer == "reseller":
+        business = capstone.Business(
+            "reseller", price=s["price"] * (1 + assumption("reseller", "premium")),
+            capacity=assumption("reseller", "capacity"), unit_cost=s["price"],
+            fixed_cost=assumption("reseller", "fixed_cost"), strategy="match", cost_follows_market=True)
+        market = capstone.Market(start_price=s["price"], demand=token_market,
+                                 fair_share=assumption("reseller", "fair_share"), **common)
+    elif layer == "model":
+        gpus = assumption("model", "serving_units") * s["n_gpus"]
+        business = capstone.Business(
+            "model", price=s["price"], capacity=gpus * HOURS_PER_MONTH / s["gpu_hours_per_m_full"],
+            unit_cost=s["training_per_m"], fixed_cost=gpus * s["rent"] * HOURS_PER_MONTH, strategy="hold")
+        market = capstone.Market(start_price=s["price"], demand=token_market,
+                                 fair_share=assumption("model", "fair_share"), **common)
+    else:
+        gpus = assumption("cloud", "gpus")
+        depreciation = s["gpu_price"] / (s["years"] * 8760)
+        business = capstone.Business(
+            "cloud", price=s["rent"], capacity=gpus * HOURS_PER_MONTH, unit_cost=s["electricity"],
+            fixed_cost=gpus * (depreciation + s["hosting"]) * HOURS_PER_MONTH, strategy="hold")
+        market = capstone.Market(start_price=s["rent"], demand=assumption("cloud", "market_gpu_hours"),
+                                 fair_share=assumption("cloud", "fair_share"), **common)
+    return business, market
+
+
+def money(x: float) -> str:
+    """Dollars with a sign in front: -$1,234."""
+    return f"{'-' if x < 0 else ''}${abs(x):,.0f}"
+
+
+def pnl_html(pnl: pd.DataFrame, unit: str) -> str:
+    """Monthly profit as HTML bars plus the profit and loss statement (numbers only, escaped labels)."""
+    top = max(1.0, float(pnl["profit"].abs().max()))
+    bars = []
+    for m, p in zip(pnl["month"], pnl["profit"]):
+        h = int(round(45 * abs(p) / top))
+        colour = "#16a34a" if p >= 0 else "#b91c1c"
+        up = f'<div style="height:{h if p >= 0 else 0}px;width:18px;background:{colour};margin-top:auto"></div>'
+        down = f'<div style="height:{h if p < 0 else 0}px;width:18px;background:{colour}"></div>'
+        bars.append(f'<div style="display:flex;flex-direction:column;align-items:center;margin:0 2px" title="{money(p)}">'
+                    f'<div style="height:45px;display:flex">{up}</div><div style="border-top:1px solid black;height:45px">'
+                    f'{down}</div><small>{m}</small></div>')
+    chart = ('<div><b>Profit by month</b> (green: profit, red: loss)<div style="display:flex;align-items:flex-start">'
+             + "".join(bars) + "</div></div>")
+    st = capstone.statement(pnl)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in st.columns)
+    body = "".join(f"<tr><td>{html.escape(i)}</td>" + "".join(
+        f'<td style="text-align:right;{"color:#b91c1c" if v < 0 else ""}">{money(v)}</td>' for v in r) + "</tr>"
+                   for i, r in st.iterrows())
+    prices = "".join(f"<td style='text-align:right'>{v:.3f}</td>" for v in pnl["your_price"])
+    market = "".join(f"<td style='text-align:right'>{v:.3f}</td>" for v in pnl["market_price"])
+    table = (f'<table class="te-table" style="font-size:0.8em"><tr><th></th>{head}</tr>{body}'
+             f"<tr><td>your price ($ per {html.escape(unit)})</td>{prices}<td></td></tr>"
+             f"<tr><td>competitors' price</td>{market}<td></td></tr></table>")
+    return chart + table
+
+
+@register
+class CapstoneExplorer(Explorer):
+    name = "capstone"
+    title = "Run a token business for 12 months"
+    notebook = "08_capstone"
+
+    def make_controls(self):
+        b, m = presets("model")
+        style = {"description_width": "200px"}
+        return {
+            "layer": W.Dropdown(options=[("token reseller", "reseller"), ("model company", "model"),
+                                         ("GPU cloud", "cloud")], value="model", description="Your layer",
+                                style=style),
+            "strategy": W.Dropdown(options=[("hold my price", "hold"), ("follow competitors' cuts", "match")],
+                                   value=b.strategy, description="Pricing strategy", style=style),
+            "price": W.FloatText(value=round(b.price, 4), step=0.01, description="Your starting price ($/unit)",
+                                 style=style),
+            "capacity": W.FloatText(value=round(b.capacity), step=1000, description="Capacity (units/month)",
+                                    style=style),
+            "unit_cost": W.FloatText(value=round(b.unit_cost, 4), step=0.01, description="Cost per unit sold ($)",
+                                     style=style),
+            "fixed_cost": W.FloatText(value=round(b.fixed_cost), step=1000, description="Fixed cost ($/month)",
+                                      style=style),
+            "price_cut_pct": W.FloatSlider(value=m.price_cut * 100, min=-5, max=20, step=0.5,
+                                           description="Competitors' cut (%/month)", style=style),
+            "seed": W.IntText(value=m.seed, description="Random seed", style=style),
+        }
+
+    def make_body(self):
+        self.summary = W.HTML()
+        self.chart = W.HTML()
+        self.controls["layer"].observe(self._apply_preset, names="value")
+        return W.VBox([self.summary, self.chart])
+
+    def _apply_preset(self, change) -> None:
+        if self._holding:
+            return
+        b, m = presets(change["new"])
+        with self._hold():
+            self.controls["strategy"].value = b.strategy
+            self.controls["price"].value = round(b.price, 4)
+            self.controls["capacity"].value = round(b.capacity)
+            self.controls["unit_cost"].value = round(b.unit_cost, 4)
+            self.controls["fixed_cost"].value = round(b.fixed_cost)
+            self.controls["price_cut_pct"].value = m.price_cut * 100
+
+    def update(self, layer, strategy, price, capacity, unit_cost, fixed_cost, price_cut_pct, seed):
+        if price <= 0:
+            raise ValueError("Your price must be above $0: a business that gives its units away earns nothing.")
+        if capacity < 0 or unit_cost < 0 or fixed_cost < 0:
+            raise ValueError("Capacity and costs cannot be negative; use 0 or more.")
+        if seed < 0:
+            raise ValueError("The random seed must be 0 or a positive whole number.")
+        base_b, base_m = presets(layer)
+        business = capstone.Business(layer, price=price, capacity=capacity, unit_cost=unit_cost,
+                                     fixed_cost=fixed_cost, strategy=strategy,
+                                     cost_follows_market=base_b.cost_follows_market)
+        market = capstone.Market(**{**base_m.__dict__, "price_cut": price_cut_pct / 100, "seed": int(seed)})
+        pnl = capstone.simulate(business, market)
+        s = capstone.summary(pnl)
+        unit = capstone.LAYERS[layer]
+        margin = "n/a" if s["margin"] is None else f"{s['margin']:+.0%}"
+        self.summary.value = (
+            f"<b>Year: revenue {money(s['revenue'])}, costs {money(s['costs'])}, profit "
+            f"<span style=\"color:{'#b91c1c' if s['profit'] < 0 else '#15803d'}\">{money(s['profit'])}</span> "
+            f"(margin {margin})</b>; {s['profitable_months']} of 12 months in profit; "
+            f"average utilization {s['average_utilization']:.0%}; sales lost for lack of capacity: "
+            f"{s['lost_units']:,.0f} {html.escape(unit)}.")
+        self.chart.value = pnl_html(pnl, unit)
+        if capacity == 0:
+            return "With zero capacity you sell nothing and pay only the fixed cost."
+        if s["lost_units"] > 0.2 * s["units_sold"]:
+            return "You turned away many customers: more capacity, or a higher price, would earn more."
+        return None
+
+    def static(self):
+        b, m = presets("model")
+        return profit_plots.pnl(capstone.simulate(b, m), "Model company, default settings")
+
+    @classmethod
+    def sample_settings(cls, rng):
+        layer = rng.choice(list(capstone.LAYERS))
+        b, _ = presets(layer)
+        return {"layer": layer, "strategy": rng.choice(list(capstone.STRATEGIES)),
+                "price": round(b.price * rng.uniform(-0.2, 2.0), 4),
+                "capacity": round(b.capacity * rng.uniform(-0.1, 2.0)),
+                "unit_cost": round(b.unit_cost * rng.uniform(0, 2), 4),
+                "fixed_cost": round(b.fixed_cost * rng.uniform(0, 2)),
+                "price_cut_pct": round(rng.uniform(-5, 20), 1), "seed": rng.randint(0, 1000)}
