@@ -20,10 +20,23 @@ from __future__ import annotations
 import math
 import numbers
 
+#: No quantity in this collection comes near this size (a year of all the world's tokens is
+#: below 1e17). Refusing larger magnitudes keeps every product of a few checked numbers finite,
+#: so a formula can never turn a typo like 1e308 into a silent infinity.
+LIMIT = 1e18
+
 
 def number(name: str, value, *, minimum: float | None = None, maximum: float | None = None,
            strictly_positive: bool = False) -> float:
-    """``value`` as a finite float within bounds, else ``ValueError`` naming ``name``."""
+    """``value`` as a finite float within bounds, else ``ValueError`` naming ``name``.
+
+    Magnitudes above :data:`LIMIT` are refused too.
+
+    >>> number("tokens", 1e300)
+    Traceback (most recent call last):
+    ...
+    ValueError: tokens is too large: at most 1e+18 in size, got 1e+300
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         try:
             value = float(value)
@@ -35,6 +48,8 @@ def number(name: str, value, *, minimum: float | None = None, maximum: float | N
         raise ValueError(f"{name} must be a finite number, got an integer of {len(str(value))} digits") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if abs(x) > LIMIT:
+        raise ValueError(f"{name} is too large: at most {LIMIT:.0e} in size, got {x:.3g}")
     if strictly_positive and x <= 0:
         raise ValueError(f"{name} must be greater than 0, got {value!r}")
     if minimum is not None and x < minimum:

@@ -57,7 +57,8 @@ def path(name: str) -> Path:
         raise ValueError(f"name must be a table name (a str), got {type(name).__name__}")
     stem = name[:-4] if name.endswith(".csv") else name
     p = data_dir() / f"{stem}.csv"
-    if not stem or any(c in stem for c in "/\\\0") or stem.startswith(".") or not p.is_file():
+    if (not stem or len(stem) > 100 or any(c in stem for c in "/\\\0") or stem.startswith(".")
+            or not p.is_file()):  # len: a file name over 255 bytes is an OSError, not a missing table
         raise ValueError(f"no table named {name!r}; the tables are: {', '.join(table_names())}")
     return p
 

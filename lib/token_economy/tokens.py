@@ -31,7 +31,12 @@ from . import checks
 ENCODINGS = ("o200k_base", "cl100k_base")
 
 
+_ENCODERS: dict[str, tiktoken.Encoding] = {}
+
+
 def _check_encoding(name) -> str:
+    if isinstance(name, str) and name in _ENCODERS:  # fast path: a name already loaded
+        return name
     if not isinstance(name, str) or name not in tiktoken.list_encoding_names():
         raise ValueError(
             f"encoding must be one of {', '.join(tiktoken.list_encoding_names())}; got {name!r}"
@@ -40,12 +45,19 @@ def _check_encoding(name) -> str:
 
 
 def get_encoding(name: str = "o200k_base") -> tiktoken.Encoding:
-    """tiktoken's encoding ``name`` (tiktoken caches it); a clear ``ValueError`` for an unknown name."""
-    return tiktoken.get_encoding(_check_encoding(name))
+    """tiktoken's encoding ``name`` (loaded once); a clear ``ValueError`` for an unknown name."""
+    name = _check_encoding(name)
+    if name not in _ENCODERS:
+        _ENCODERS[name] = tiktoken.get_encoding(name)
+    return _ENCODERS[name]
 
 
 def _check_text(text) -> str:
     return checks.text("text", text)
+
+
+#: Texts longer than this are kept (the last four) so that counting and drawing encode them once.
+_CACHE_FROM_CHARS = 10_000
 
 
 @lru_cache(maxsize=4)
@@ -69,7 +81,14 @@ def count_tokens(text: str, encoding: str = "o200k_base") -> int:
     >>> count_tokens("Tokens are not free.")
     5
     """
-    return len(_encode_cached(_check_text(text), _check_encoding(encoding)))
+    if type(text) is str and type(encoding) is str and len(text) <= _CACHE_FROM_CHARS:
+        enc = _ENCODERS.get(encoding)  # fast path: a short text in an encoding already loaded
+        if enc is not None:
+            return len(enc.encode_ordinary(text))
+    text = _check_text(text)
+    if len(text) > _CACHE_FROM_CHARS:  # long texts are counted and drawn: encode them once
+        return len(_encode_cached(text, _check_encoding(encoding)))
+    return len(get_encoding(encoding).encode_ordinary(text))
 
 
 def count_many(texts, encoding: str = "o200k_base", num_threads: int = 2) -> list[int]:
