@@ -115,3 +115,22 @@ def test_serving_cost_is_finite_and_positive(model, gpu, batch, ctx, u):
         assert v > 0 and math.isfinite(v)
     assert s.bottleneck in ("memory", "compute")
     assert s.max_batch >= batch
+
+
+def test_serving_cost_refuses_impossible_sizes_naming_them():
+    with pytest.raises(ValueError, match="batch"):
+        factory.serving_cost("llama-3.1-8b", "H100-SXM", batch=1e308)
+    with pytest.raises(ValueError, match="context_tokens"):
+        factory.serving_cost("llama-3.1-8b", "H100-SXM", context_tokens=10**30)
+    with pytest.raises(ValueError, match="years"):
+        factory.serving_cost("llama-3.1-8b", "H100-SXM", years=1e-300)   # capital cost would be ~1e303 $/hour
+    with pytest.raises(ValueError, match="utilization"):
+        factory.serving_cost("llama-3.1-8b", "H100-SXM", utilization=1e-300)
+    # a million sequences of 100 million tokens would need more GPUs than exist: said, not computed
+    with pytest.raises(ValueError, match="batch x context_tokens"):
+        factory.serving_cost("llama-3.1-8b", "H100-SXM", batch=1_000_000, context_tokens=100_000_000)
+
+
+def test_cost_by_batch_reports_a_bad_context_instead_of_an_empty_table():
+    with pytest.raises(ValueError, match="context_tokens"):
+        factory.cost_by_batch("llama-3.1-70b", "H100-SXM", [1, 8], context_tokens=float("nan"), n_gpus=4)

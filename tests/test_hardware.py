@@ -147,3 +147,32 @@ def test_step_properties(model, gpu, batch, ctx, n):
 def test_records_as_frame():
     df = pd.DataFrame([hw.as_dict(hw.get_gpu(g)) for g in GPUS])
     assert (df["hbm_tb_s"] > 1).all() and (df["tdp_w"] >= 400).all()
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), 1e308, 10**400, hw.MAX_CONTEXT_TOKENS + 1])
+def test_context_and_prompt_errors_name_the_argument_the_caller_wrote(bad):
+    with pytest.raises(ValueError, match="context_tokens"):
+        hw.attention_flops_per_token("llama-3.1-8b", bad)
+    with pytest.raises(ValueError, match="context_tokens"):
+        hw.decode_step_arrays("llama-3.1-8b", "H100-SXM", [1, 8], bad)
+    with pytest.raises(ValueError, match="prompt_tokens"):
+        hw.prefill("llama-3.1-8b", "H100-SXM", bad)
+    with pytest.raises(ValueError, match="users"):
+        hw.memory_needed_bytes("llama-3.1-8b", 1000, bad)
+
+
+def test_counts_are_bounded_so_results_stay_finite():
+    with pytest.raises(ValueError, match="batch"):
+        hw.expert_fraction_read("deepseek-v3", 10**400)
+    with pytest.raises(ValueError, match="max_batch_searched"):
+        hw.crossover_batch("llama-3.1-8b", "H100-SXM", 0, max_batch_searched=1e308)
+    with pytest.raises(ValueError, match="n_gpus"):
+        hw.decode_step_arrays("llama-3.1-8b", "H100-SXM", [1], 0, n_gpus=0)
+    with pytest.raises(ValueError, match="kv_bytes"):
+        hw.kv_cache_bytes_per_token("llama-3.1-8b", kv_bytes=1e308)
+    with pytest.raises(ValueError, match="phase"):
+        hw.attention_flops_per_token("llama-3.1-8b", 10, phase="decoding")
+    # the largest accepted inputs still give finite numbers
+    s = hw.decode_step("deepseek-v3", "H100-SXM", hw.MAX_BATCH, hw.MAX_CONTEXT_TOKENS, n_gpus=hw.MAX_GPUS,
+                       kv_bytes=hw.MAX_BYTES_PER_VALUE)
+    assert math.isfinite(s.seconds) and math.isfinite(s.arithmetic_intensity)

@@ -68,7 +68,29 @@ def test_price_war_raises_break_even_and_flags_impossible_prices():
     # 0.5 / (1 - 0.1) = 0.556; 0.5 / (0.7 - 0.1) = 0.833; 0.5 / (0.5 - 0.1) = 1.25: impossible
     assert table["break_even_utilization"].iloc[:3].round(3).tolist() == [0.556, 0.833, 1.25]
     assert table["can_break_even"].tolist() == [True, True, False, False]
-    assert table["break_even_utilization"].is_monotonic_increasing
+    assert table["break_even_utilization"].iloc[:3].astype(float).is_monotonic_increasing
+    # 1 x (1 - 0.95) = 0.05 is below training (0.1): no utilization breaks even, said with None, not infinity
+    assert table["break_even_utilization"].iloc[3] is None
+
+
+def test_price_war_keeps_a_float_column_when_every_price_can_break_even():
+    table = profit.price_war(1.0, 0.5, cuts=[0, 0.5])
+    assert table["break_even_utilization"].dtype == float
+    assert table["break_even_utilization"].tolist() == [0.5, 1.0]  # 0.5 / 1, 0.5 / 0.5
+
+
+def test_price_war_and_value_chain_name_their_bad_arguments():
+    with pytest.raises(ValueError, match="cuts"):
+        profit.price_war(1.0, 0.5, cuts=[0, 1.5])
+    with pytest.raises(ValueError, match="training_usd_per_m"):
+        profit.price_war(1.0, 0.5, float("nan"))
+    kw = dict(wholesale_usd_per_m=2.0, reseller_markup=0.25, gpu_hours_per_m=0.5, rental_usd_per_gpu_hour=2.0,
+              gpu_price_usd=35_040, gpu_years=4, electricity_usd_per_gpu_hour=0.1, hosting_usd_per_gpu_hour=0.2,
+              training_usd_per_m=0.5, chip_gross_margin=0.75, memory_share_of_chip_cost=0.4,
+              memory_gross_margin=0.5)
+    for bad in (-1, float("inf"), 10**400):
+        with pytest.raises(ValueError, match="reseller_markup"):
+            profit.value_chain(**{**kw, "reseller_markup": bad})
 
 
 def test_serving_cost_grows_as_one_over_utilization():
@@ -163,3 +185,17 @@ def test_default_chain_matches_its_parts():
     hours = s["gpu_hours_per_m_full"] / 0.25
     assert vc.layers.loc["GPU cloud", "revenue"] == pytest.approx(hours * s["rent"])
     assert vc.retail == pytest.approx(s["price"] * (1 + s["markup"]))
+
+
+def test_table_lookups_of_the_explorer_name_the_bad_key_and_list_the_valid_ones():
+    from token_economy.widgets import profit as wp
+    with pytest.raises(ValueError, match="column must be one of .*gross_margin_pct"):
+        wp.financial("Nvidia", "")
+    with pytest.raises(ValueError, match="segment must be one of"):
+        wp.financial("Nvidia", "gross_margin_pct", segment="moon base")
+    with pytest.raises(ValueError, match="parameter must be one of .*reseller_markup"):
+        wp.input_value("nope")
+    with pytest.raises(ValueError, match="accelerator must be one of .*NVIDIA H100 SXM"):
+        wp.memory_share_of_chip_cost("")
+    # 1,400 / (300 + 1,400 + 750 + 920): HBM's share of the H100's estimated cost of goods
+    assert wp.memory_share_of_chip_cost() == pytest.approx(1400 / 3370)

@@ -66,6 +66,10 @@ PUE = 1.56
 COLOCATION_USD_PER_KW_MONTH = 184.06
 #: Service life of a GPU in years (a choice, see the module docstring).
 YEARS = 4
+#: Shortest service life accepted, in years (about four days): below it the capital cost per hour is meaningless.
+MIN_YEARS = 0.01
+#: Lowest utilization accepted (0.1% of the roofline): below it a token's cost has no useful meaning.
+MIN_UTILIZATION = 0.001
 
 DEFAULT_SOURCES = {
     "electricity_usd_per_kwh": "US EIA, Electric Power Monthly, table 5.6.B: industrial prices of about 8 cents per kWh in 2024 (rounded)",
@@ -109,7 +113,7 @@ def gpu_hour_cost(gpu, *, years: float = YEARS, electricity_usd_per_kwh: float =
     ValueError: years must be greater than 0, got 0
     """
     g = hardware.get_gpu(gpu)
-    years = checks.positive("years", years)
+    years = checks.number("years", years, strictly_positive=True, minimum=MIN_YEARS)
     price = checks.non_negative("electricity_usd_per_kwh", electricity_usd_per_kwh)
     pue = checks.number("pue", pue, minimum=1)
     share = checks.fraction("utilization_of_power", utilization_of_power)
@@ -166,6 +170,8 @@ def n_gpus_needed(model, gpu, *, batch: int = 1, context_tokens: float = 0, weig
     >>> n_gpus_needed("llama-3.1-70b", "H100-SXM", batch=64, context_tokens=4096)  # 141 GB + 86 GB
     3
     """
+    batch = checks.number("batch", batch, minimum=0, maximum=hardware.MAX_BATCH)
+    context_tokens = checks.number("context_tokens", context_tokens, minimum=0, maximum=hardware.MAX_CONTEXT_TOKENS)
     need = hardware.memory_needed_bytes(model, context_tokens, batch, weight_bytes=weight_bytes,
                                         kv_bytes=kv_bytes)["total"]
     g = hardware.get_gpu(gpu)
@@ -195,15 +201,21 @@ def serving_cost(model, gpu, *, batch: int = 64, context_tokens: int = 4096, uti
     ValueError: n_gpus: Llama 3.1 405B does not fit: it needs 947 GB (weights 812 GB + KV cache 135 GB) but 4 x H100-SXM hold 320 GB. Use at least 12 GPUs, or a smaller batch or context.
     """
     m, g = hardware.get_model(model), hardware.get_gpu(gpu)
-    batch = checks.whole("batch", batch, minimum=1)
-    context_tokens = checks.whole("context_tokens", context_tokens, minimum=1)
-    utilization = checks.fraction("utilization", utilization, allow_zero=False)
+    batch = checks.whole("batch", batch, minimum=1, maximum=hardware.MAX_BATCH)
+    context_tokens = checks.whole("context_tokens", context_tokens, minimum=1, maximum=hardware.MAX_CONTEXT_TOKENS)
+    utilization = checks.fraction("utilization", utilization)
+    if utilization < MIN_UTILIZATION:
+        raise ValueError(f"utilization must be at least {MIN_UTILIZATION:g} (0.1% of the roofline), got {utilization:g}")
     pue = checks.number("pue", pue, minimum=1)
     need = n_gpus_needed(m, g, batch=batch, context_tokens=context_tokens, weight_bytes=weight_bytes,
                          kv_bytes=kv_bytes)
     if n_gpus is None:
+        if need > hardware.MAX_GPUS:
+            raise ValueError(f"batch x context_tokens: {batch:,} sequences of {context_tokens:,} tokens need "
+                             f"{need:,} GPUs, beyond any deployment (at most {hardware.MAX_GPUS:,}); "
+                             "use a smaller batch or context")
         n_gpus = need
-    n_gpus = checks.whole("n_gpus", n_gpus, minimum=1)
+    n_gpus = checks.whole("n_gpus", n_gpus, minimum=1, maximum=hardware.MAX_GPUS)
     if n_gpus < need:
         mem = hardware.memory_needed_bytes(m, context_tokens, batch, weight_bytes=weight_bytes, kv_bytes=kv_bytes)
         raise ValueError(
@@ -238,17 +250,29 @@ def serving_cost(model, gpu, *, batch: int = 64, context_tokens: int = 4096, uti
 
 def cost_by_batch(model, gpu, batches, *, context_tokens: int = 4096, utilization: float = 0.5,
                   n_gpus: int | None = None, usd_per_gpu_hour: float | None = None, **kw):
-    """A table of :func:`serving_cost` over several batch sizes (skipping those that do not fit)."""
+    """A table of :func:`serving_cost` over several batch sizes (with ``n_gpus`` set: skipping those that do not fit).
+
+    >>> t = cost_by_batch("llama-3.1-70b", "H100-SXM", [1, 64, 100_000], n_gpus=4)
+    >>> t["batch"].tolist()          # 100,000 sequences of 4,096 tokens do not fit in 4 x 80 GB
+    [1, 64]
+    """
     import pandas as pd
 
-    rows = []
-    for b in batches:
-        try:
-            rows.append(serving_cost(model, gpu, batch=b, context_tokens=context_tokens, utilization=utilization,
-                                     n_gpus=n_gpus, usd_per_gpu_hour=usd_per_gpu_hour, **kw).as_dict())
-        except ValueError:
-            if n_gpus is None:
-                raise
+    m, g = hardware.get_model(model), hardware.get_gpu(gpu)
+    batches = [checks.whole("batches", b, minimum=1, maximum=hardware.MAX_BATCH) for b in batches]
+    if n_gpus is not None:
+        n_gpus = checks.whole("n_gpus", n_gpus, minimum=1, maximum=hardware.MAX_GPUS)
+    fits = {b: True for b in batches}
+    if n_gpus is not None:
+        # checks context_tokens too, whatever the batches
+        fits = {b: n_gpus_needed(m, g, batch=b, context_tokens=context_tokens,
+                                 weight_bytes=kw.get("weight_bytes"), kv_bytes=kw.get("kv_bytes", 2)) <= n_gpus
+                for b in batches}
+    rows = [serving_cost(m, g, batch=b, context_tokens=context_tokens, utilization=utilization, n_gpus=n_gpus,
+                         usd_per_gpu_hour=usd_per_gpu_hour, **kw).as_dict() for b in batches if fits[b]]
+    if not rows:  # still check the other arguments, so that a bad one is reported rather than an empty table
+        serving_cost(m, g, batch=1, context_tokens=context_tokens, utilization=utilization,
+                     usd_per_gpu_hour=usd_per_gpu_hour, **kw)
     return pd.DataFrame(rows)
 
 

@@ -57,6 +57,47 @@ from . import checks, data
 GB = 1e9
 TERA = 1e12
 
+#: Upper bounds on the counts the functions take: far beyond any real deployment, yet small enough that
+#: every product of them stays a finite float (and an int conversion cannot fail).
+MAX_BATCH = 1 << 20  # sequences decoded together (about a million)
+MAX_CONTEXT_TOKENS = 100_000_000  # tokens of context per sequence (100 million)
+MAX_GPUS = 1_000_000  # GPUs serving one model replica
+MAX_BYTES_PER_VALUE = 8  # bytes per weight or KV value (8 = FP64, the widest format)
+
+
+def _bounded(name: str, value, *, maximum: float, minimum: float = 0.0, strictly_positive: bool = False):
+    """A checked number, or a checked array of numbers (for the vectorised functions), within bounds."""
+    if np.ndim(value) == 0:
+        return checks.number(name, value, minimum=minimum, maximum=maximum, strictly_positive=strictly_positive)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be numbers, got {str(value)[:80]}") from None
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must hold finite numbers only, got {str(value)[:80]}")
+    if arr.size and (arr.min() < minimum or (strictly_positive and arr.min() <= 0)):
+        raise ValueError(f"{name} must be {'greater than' if strictly_positive else 'at least'} {minimum:g}, "
+                         f"got {arr.min():g}")
+    if arr.size and arr.max() > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, got {arr.max():g}")
+    return arr
+
+
+def _batch(value, name: str = "batch", *, minimum: float = 0.0, strictly_positive: bool = False):
+    return _bounded(name, value, maximum=MAX_BATCH, minimum=minimum, strictly_positive=strictly_positive)
+
+
+def _context(value, name: str = "context_tokens", *, strictly_positive: bool = False):
+    return _bounded(name, value, maximum=MAX_CONTEXT_TOKENS, strictly_positive=strictly_positive)
+
+
+def _n_gpus(value) -> int:
+    return checks.whole("n_gpus", value, minimum=1, maximum=MAX_GPUS)
+
+
+def _kv_bytes(value) -> float:
+    return checks.number("kv_bytes", value, strictly_positive=True, maximum=MAX_BYTES_PER_VALUE)
+
 
 # --------------------------------------------------------------------------- records
 @dataclass(frozen=True)
@@ -241,7 +282,7 @@ def kv_cache_bytes_per_token(model, kv_bytes: float = 2) -> int | float:
     70272
     """
     m = get_model(model)
-    kv_bytes = checks.positive("kv_bytes", kv_bytes)
+    kv_bytes = _kv_bytes(kv_bytes)
     if m.attention == "mla":
         per_layer = m.kv_lora_rank + m.qk_rope_head_dim
     elif m.attention in ("gqa", "mha"):
@@ -254,14 +295,15 @@ def kv_cache_bytes_per_token(model, kv_bytes: float = 2) -> int | float:
 
 def kv_cache_bytes(model, context_tokens, batch=1, kv_bytes: float = 2) -> float:
     """KV cache of ``batch`` sequences of ``context_tokens`` each, in bytes."""
-    context_tokens = checks.non_negative("context_tokens", context_tokens)
-    batch = checks.non_negative("batch", batch)
+    context_tokens = _context(context_tokens)
+    batch = _batch(batch)
     return kv_cache_bytes_per_token(model, kv_bytes) * context_tokens * batch
 
 
 def _weight_bytes_per_param(model, weight_bytes):
     m = get_model(model)
-    return checks.positive("weight_bytes", m.weight_bytes if weight_bytes is None else weight_bytes)
+    return checks.number("weight_bytes", m.weight_bytes if weight_bytes is None else weight_bytes,
+                         strictly_positive=True, maximum=MAX_BYTES_PER_VALUE)
 
 
 def weights_bytes(model, weight_bytes: float | None = None) -> float:
@@ -298,7 +340,7 @@ def expert_fraction_read(model, batch):
     0.869
     """
     m = get_model(model)
-    b = np.asarray(batch, dtype=float)
+    b = np.asarray(_batch(batch), dtype=float)
     if not m.is_moe:
         return np.ones_like(b) if b.ndim else 1.0
     share = 1.0 - (1.0 - m.experts_per_token / m.n_routed_experts) ** b
@@ -334,8 +376,8 @@ def max_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes: floa
     119
     """
     m, g = get_model(model), get_gpu(gpu)
-    context_tokens = checks.positive("context_tokens", context_tokens)
-    n_gpus = checks.whole("n_gpus", n_gpus, minimum=1)
+    context_tokens = _context(context_tokens, strictly_positive=True)
+    n_gpus = _n_gpus(n_gpus)
     free = n_gpus * g.hbm_bytes - weights_bytes(m, weight_bytes)
     if free <= 0:
         return 0
@@ -344,7 +386,13 @@ def max_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes: floa
 
 def memory_needed_bytes(model, context_tokens, users, *, weight_bytes: float | None = None,
                         kv_bytes: float = 2) -> dict:
-    """Weights plus the KV cache of ``users`` sequences of ``context_tokens``, in bytes."""
+    """Weights plus the KV cache of ``users`` sequences of ``context_tokens``, in bytes.
+
+    >>> round(memory_needed_bytes("llama-3.1-8b", 1000, 10)["kv_cache"] / 1e9, 2)   # 10 x 1,000 x 131,072 B
+    1.31
+    """
+    users = _batch(users, "users")
+    context_tokens = _context(context_tokens)
     w = weights_bytes(model, weight_bytes)
     kv = kv_cache_bytes(model, context_tokens, users, kv_bytes)
     return {"weights": w, "kv_cache": kv, "total": w + kv}
@@ -363,7 +411,9 @@ def attention_flops_per_token(model, context_tokens, phase: str = "decode") -> f
     524288000.0
     """
     m = get_model(model)
-    ctx = np.asarray(context_tokens, dtype=float)
+    ctx = np.asarray(_context(context_tokens), dtype=float)
+    if phase not in ("decode", "prefill"):
+        raise ValueError(f"phase must be 'decode' or 'prefill', got {str(phase)[:40]!r}")
     if m.attention == "mla":
         if phase == "decode":
             width = 2 * m.kv_lora_rank + m.qk_rope_head_dim
@@ -405,10 +455,10 @@ class Step:
 
 def _check_common(model, gpu, batch, context_tokens, n_gpus, kv_bytes, weight_bytes):
     m, g = get_model(model), get_gpu(gpu)
-    batch = checks.positive("batch", batch)
-    context_tokens = checks.non_negative("context_tokens", context_tokens)
-    n_gpus = checks.whole("n_gpus", n_gpus, minimum=1)
-    checks.positive("kv_bytes", kv_bytes)
+    batch = _batch(batch, strictly_positive=True)
+    context_tokens = _context(context_tokens)
+    n_gpus = _n_gpus(n_gpus)
+    _kv_bytes(kv_bytes)
     wb = _weight_bytes_per_param(m, weight_bytes)
     return m, g, batch, context_tokens, n_gpus, wb
 
@@ -452,8 +502,8 @@ def prefill(model, gpu, prompt_tokens, batch=1, n_gpus: int = 1, *, weight_bytes
     to *t* earlier tokens, on average half the prompt). Memory: all weights once,
     plus writing the new KV cache.
     """
+    prompt_tokens = _context(prompt_tokens, "prompt_tokens", strictly_positive=True)
     m, g, batch, tokens, n, wb = _check_common(model, gpu, batch, prompt_tokens, n_gpus, kv_bytes, weight_bytes)
-    tokens = checks.positive("prompt_tokens", tokens)
     total_tokens = batch * tokens
     bytes_read = weights_bytes(m, wb) + total_tokens * kv_cache_bytes_per_token(m, kv_bytes)
     matmul = 2.0 * m.params_active_b * 1e9 * total_tokens
@@ -488,6 +538,7 @@ def crossover_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes
     296
     """
     m, g, _, ctx, n, wb = _check_common(model, gpu, 1, context_tokens, n_gpus, kv_bytes, weight_bytes)
+    max_batch_searched = checks.whole("max_batch_searched", max_batch_searched, minimum=1, maximum=MAX_BATCH)
     b = np.arange(1, max_batch_searched + 1, dtype=float)
     step = decode_step_arrays(m, g, b, ctx, n, wb, kv_bytes)
     hit = np.nonzero(step["compute_seconds"] > step["memory_seconds"])[0]
@@ -495,10 +546,17 @@ def crossover_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes
 
 
 def decode_step_arrays(model, gpu, batches, context_tokens, n_gpus=1, weight_bytes=None, kv_bytes=2) -> dict:
-    """Vectorised :func:`decode_step` over an array of batch sizes (for charts and searches)."""
+    """Vectorised :func:`decode_step` over an array of batch sizes (for charts and searches).
+
+    >>> d = decode_step_arrays("llama-3.1-8b", "H100-SXM", [1, 64], 0)
+    >>> [round(float(x) * 1e3, 2) for x in d["seconds"]]     # memory-bound: the weights dominate both
+    [4.79, 4.79]
+    """
     m, g = get_model(model), get_gpu(gpu)
     wb = _weight_bytes_per_param(m, weight_bytes)
-    b = np.asarray(batches, dtype=float)
+    b = np.asarray(_batch(batches, "batches", strictly_positive=True), dtype=float)
+    context_tokens = _context(context_tokens)
+    n_gpus = _n_gpus(n_gpus)
     bytes_read = weight_bytes_read_per_step(m, b, wb) + b * context_tokens * kv_cache_bytes_per_token(m, kv_bytes)
     matmul = 2.0 * m.params_active_b * 1e9 * b
     attention = attention_flops_per_token(m, context_tokens, "decode") * b

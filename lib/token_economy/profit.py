@@ -218,8 +218,10 @@ def price_war(price: float, cost_at_full_utilization: float, training_usd_per_m:
               cuts=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> pd.DataFrame:
     """Break-even utilization after each price cut (a share of ``price``).
 
-    ``break_even_utilization`` above 1 (or a price at or below training) means no
-    utilization can save the business; the table says so in ``can_break_even``.
+    ``break_even_utilization`` above 1 means no utilization can save the business;
+    the table says so in ``can_break_even``. When the new price is at or below
+    training, no utilization at all breaks even: ``break_even_utilization`` is
+    then ``None`` (not an infinity) and the column holds Python objects.
 
     >>> price_war(1.0, 0.5, cuts=[0, 0.25, 0.5])[["price", "break_even_utilization", "can_break_even"]]
        price  break_even_utilization  can_break_even
@@ -232,11 +234,15 @@ def price_war(price: float, cost_at_full_utilization: float, training_usd_per_m:
     t = checks.non_negative("training_usd_per_m", training_usd_per_m)
     rows = []
     for cut in cuts:
-        cut = checks.number("cut", cut, minimum=0, maximum=1)
+        cut = checks.number("cuts", cut, minimum=0, maximum=1)
         new = p * (1 - cut)
-        u = c1 / (new - t) if new > t else float("inf")
-        rows.append({"cut": cut, "price": new, "break_even_utilization": u, "can_break_even": u <= 1})
-    return pd.DataFrame(rows)
+        u = c1 / (new - t) if new > t else None
+        rows.append({"cut": cut, "price": new, "break_even_utilization": u,
+                     "can_break_even": u is not None and u <= 1})
+    table = pd.DataFrame(rows, columns=["cut", "price", "break_even_utilization", "can_break_even"])
+    if any(r["break_even_utilization"] is None for r in rows):  # keep None: pandas would turn it into NaN
+        table["break_even_utilization"] = pd.Series([r["break_even_utilization"] for r in rows], dtype=object)
+    return table
 
 
 @dataclass(frozen=True)
@@ -343,7 +349,7 @@ def value_chain(*, wholesale_usd_per_m: float, reseller_markup: float, gpu_hours
     [2.0, 1.5, 0.5]
     """
     wholesale = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m)
-    retail = reseller_price(wholesale, reseller_markup)
+    retail = reseller_price(wholesale, checks.non_negative("reseller_markup", reseller_markup))
     hours = checks.non_negative("gpu_hours_per_m", gpu_hours_per_m)
     rent = checks.non_negative("rental_usd_per_gpu_hour", rental_usd_per_gpu_hour)
     dep = depreciation_per_hour(gpu_price_usd, checks.positive("gpu_years", gpu_years))

@@ -15,7 +15,7 @@ from functools import lru_cache
 import ipywidgets as W
 import pandas as pd
 
-from .. import capstone, data
+from .. import capstone, checks, data
 from ..plots import profit as profit_plots
 from . import Explorer, register
 from .profit import scenario
@@ -68,7 +68,12 @@ def presets(layer: str) -> tuple[capstone.Business, capstone.Market]:
 
 
 def money(x: float) -> str:
-    """Dollars with a sign in front: -$1,234."""
+    """Dollars with a sign in front: -$1,234 (a ``ValueError`` naming ``x`` for NaN, infinity or absurd sizes).
+
+    >>> money(-1234.4)
+    '-$1,234'
+    """
+    x = checks.number("x", x)
     return f"{'-' if x < 0 else ''}${abs(x):,.0f}"
 
 

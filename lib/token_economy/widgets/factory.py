@@ -6,9 +6,10 @@ import html
 import io
 
 import ipywidgets as W
+import matplotlib
 import pandas as pd
 
-from .. import factory, hardware
+from .. import checks, factory, hardware
 from ..plots import factory as fplots
 from . import Explorer, FigureView, register
 
@@ -25,7 +26,9 @@ class FastFigureView(FigureView):
 
     def draw(self) -> None:
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=90, pil_kwargs={"compress_level": 1})
+        # No font hinting: text (most of the drawing time) renders about a fifth faster, and looks the same at this size.
+        with matplotlib.rc_context({"text.hinting": "none"}):
+            self.fig.savefig(buf, format="png", dpi=90, pil_kwargs={"compress_level": 1})
         self.image.value = buf.getvalue()
 LAYOUT = W.Layout(width="330px")
 
@@ -131,22 +134,36 @@ class FactoryExplorer(Explorer):
 
     @classmethod
     def sample_settings(cls, rng):
+        """Varied settings that the factory can serve (re-drawn until ``compute`` accepts them)."""
         gpus, models = hardware.gpus(), hardware.models()
-        return {
-            "gpu": rng.choice(_ids(gpus, "gpu_id")),
-            "model": rng.choice(_ids(models, "model_id")),
-            "batch": rng.choice([1, 4, 16, 64, 256, 1024]),
-            "context_tokens": rng.choice([512, 4096, 32768, 131072]),
-            "auto_gpus": rng.random() < 0.7,
-            "n_gpus": rng.choice([1, 2, 8, 16]),
-            "utilization": round(rng.uniform(0.05, 1.0), 2),
-            "electricity": round(rng.uniform(0.0, 0.3), 3),
-            "pricing": rng.choice(["own", "rent"]),
-        }
+        for _ in range(100):
+            settings = {
+                "gpu": rng.choice(_ids(gpus, "gpu_id")),
+                "model": rng.choice(_ids(models, "model_id")),
+                "batch": rng.choice([1, 4, 16, 64, 256, 1024]),
+                "context_tokens": rng.choice([512, 4096, 32768, 131072]),
+                "auto_gpus": rng.random() < 0.7,
+                "n_gpus": rng.choice([1, 2, 8, 16]),
+                "utilization": round(rng.uniform(0.05, 1.0), 2),
+                "electricity": round(rng.uniform(0.0, 0.3), 3),
+                "pricing": rng.choice(["own", "rent"]),
+            }
+            try:
+                cls.compute(None, **settings)
+            except ValueError:
+                continue
+            return settings
+        raise RuntimeError("no valid factory setting found in 100 draws")  # pragma: no cover
 
 
 def users_table(context_tokens, users, *, kv_bytes=2) -> pd.DataFrame:
-    """For each model: memory needed for ``users`` sequences, and GPUs of each kind needed to hold it."""
+    """For each model: memory needed for ``users`` sequences, and GPUs of each kind needed to hold it.
+
+    >>> int(users_table(4096, 1).loc["Llama 3.1 8B", "H100-SXM GPUs"])
+    1
+    """
+    context_tokens = checks.whole("context_tokens", context_tokens, minimum=1, maximum=hardware.MAX_CONTEXT_TOKENS)
+    users = checks.whole("users", users, minimum=1, maximum=hardware.MAX_BATCH)
     rows = []
     gpu_ids = hardware.gpu_ids()
     for mid in hardware.model_ids():

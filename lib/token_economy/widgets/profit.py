@@ -34,25 +34,51 @@ MODEL, GPU, BATCH, CONTEXT, PRICE_MODEL = "deepseek-v3", "H800-SXM", 512, 4096, 
 UTILIZATION = 0.5
 
 
+def _choice(name: str, value, options) -> str:
+    """``value`` if it is one of ``options``, else a ``ValueError`` naming ``name`` and listing the options."""
+    options = sorted({str(o) for o in options})
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}; got {str(value)[:60]!r}")
+    return value
+
+
 def financial(company: str, column: str, segment: str = "company total") -> float:
-    """One figure from ``data/financials.csv`` (e.g. Nvidia's ``gross_margin_pct``)."""
+    """One figure from ``data/financials.csv`` (e.g. Nvidia's ``gross_margin_pct``).
+
+    >>> financial("Micron Technology", "gross_margin_pct")
+    84.6
+    """
     df = data.load("financials")
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    column = _choice("column", column, numeric)
+    company = _choice("company", company, df["company"])
+    segment = _choice("segment", segment, df.loc[df["company"] == company, "segment"])
     row = df[(df["company"] == company) & (df["segment"] == segment)]
-    if row.empty or pd.isna(row[column].iloc[0]):
-        raise ValueError(f"financials.csv has no {column} for {company} ({segment})")
+    if pd.isna(row[column].iloc[0]):
+        raise ValueError(f"column: financials.csv has no {column} for {company} ({segment})")
     return float(row[column].iloc[0])
 
 
 def input_value(parameter: str) -> float:
-    """One value from ``data/value_chain_inputs.csv``."""
-    return float(data.load("value_chain_inputs").set_index("parameter").loc[parameter, "value"])
+    """One value from ``data/value_chain_inputs.csv``.
+
+    >>> input_value("reseller_markup")
+    0.055
+    """
+    table = data.load("value_chain_inputs").set_index("parameter")
+    return float(table.loc[_choice("parameter", parameter, table.index), "value"])
 
 
 def memory_share_of_chip_cost(accelerator: str = "NVIDIA H100 SXM") -> float:
     """HBM's share of an accelerator's estimated manufacturing cost (``data/memory_cost_share.csv``)."""
     df = data.load("memory_cost_share")
+    accelerator = _choice("accelerator", accelerator, df["scope"])
     rows = df[(df["scope"] == accelerator) & (df["component"] != "sale price")]
-    return float(rows.loc[rows["component"] == "HBM memory", "usd"].sum() / rows["usd"].sum())
+    hbm = rows.loc[rows["component"] == "HBM memory", "usd"].sum()
+    total = rows["usd"].sum()
+    if not (total > 0) or pd.isna(hbm):
+        raise ValueError(f"accelerator: memory_cost_share.csv has no manufacturing cost in dollars for {accelerator}")
+    return float(hbm / total)
 
 
 @lru_cache(maxsize=1)
