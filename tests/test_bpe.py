@@ -127,3 +127,16 @@ def test_training_on_any_text_roundtrips_and_never_raises(text, size):
     tok = bpe.train(text, size)
     assert tok.vocab_size <= size
     assert tok.decode(tok.encode(text)) == text
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: bpe.pair_counts([1, 2], weight=1e308), "weight"),
+    (lambda: bpe.pair_counts([1, 2], weight=0.5), "weight"),
+    (lambda: bpe.merge([1, 2], (1, 2), float("nan")), "new_id"),
+    (lambda: bpe.merge([1, 2], (1, 2), -1), "new_id"),
+    (lambda: bpe.compression_curve(bpe.train("low lower", 258), {"empty": ""}), "texts"),
+    (lambda: bpe.compression_curve(bpe.train("low lower", 258), ["low"]), "texts"),
+])
+def test_bad_arguments_are_named(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -298,3 +298,37 @@ def test_text_explorer_messages_and_progress():
     assert isinstance(ex.last_error, ValueError) and "Words per generation" in ex.message.value
     ex.set(words_per_generation=2_000, human_share=2.0)
     assert isinstance(ex.last_error, ValueError) and "share" in ex.message.value
+
+
+# --------------------------------------------------------------------------- absurd arguments
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: collapse.gaussian_generations(10**6, 10**6), "generations"),     # 200 runs x 1e12 draws: refused
+    (lambda: collapse.gaussian_generations(1e308, 5), "sample_size"),
+    (lambda: collapse.text_generations("hamlet", 10**9), "generations"),
+    (lambda: collapse.fit_bigram(np.array([[0, 1]]), -1), "vocabulary_size"),
+    (lambda: collapse.fit_bigram(np.array([[0, 3]]), 3), "rows"),             # id 3 needs 4 words
+    (lambda: collapse.fit_bigram(np.array([0, 1]), 3), "rows"),               # 1-D: not passages
+    (lambda: collapse.sample_bigram(collapse.fit_bigram(np.array([[0, 1]]), 2), -1, 5,
+                                    np.random.default_rng(0)), "rows"),
+    (lambda: collapse.sample_bigram(collapse.fit_bigram(np.array([[0, 1]]), 2), 10**6, 10**6,
+                                    np.random.default_rng(0)), "rows"),
+    (lambda: collapse.tail_mass(0.0, -1.0), "std"),
+    (lambda: collapse.tail_mass(float("nan"), 1.0), "mean"),
+])
+def test_absurd_arguments_are_refused_by_name(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_drift_and_halving_stay_finite_and_accurate_for_huge_samples():
+    # digamma(k/2) + ln(2/k) = -1/k - 1/(3 k^2) + ...: at M = 1e12 the drift is -1/(M - 1) to 12 digits
+    assert collapse.log_variance_drift(10**12) == pytest.approx(-1 / (10**12 - 1), rel=1e-9)
+    # halving = ln 2 / (1 / (M - 1)) = 0.693 (M - 1)
+    assert collapse.halving_generations(10**15) == pytest.approx(math.log(2) * (10**15 - 1), rel=1e-9)
+
+
+def test_tail_mass_of_a_point_mass():
+    # sd 0: all mass at the mean; beyond +-2 only if |mean| > 2, and nothing when it sits on the bound
+    assert collapse.tail_mass([0.0, 2.0, 3.0, -3.0], 0.0, 2.0).tolist() == [0.0, 0.0, 1.0, 1.0]

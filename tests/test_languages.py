@@ -114,3 +114,15 @@ def test_our_premiums_agree_with_petrov_in_order_of_magnitude():
     assert comparison["ratio"].between(0.5, 2.0).all()
     # and in rank: the correlation of the two measurements is strong
     assert comparison["ours"].rank().corr(comparison["petrov2023"].rank()) > 0.7  # Spearman, without scipy
+
+
+@pytest.mark.parametrize("control, value", [("usd_per_million", 1e308), ("usd_per_million", 2e6),
+                                            ("millions_per_month", 1e13), ("millions_per_month", -1)])
+def test_language_tax_explorer_refuses_absurd_values_by_name(control, value):
+    from token_economy.widgets.tokens import LanguageTaxExplorer
+
+    ex = LanguageTaxExplorer()
+    ex.set(**{control: value})
+    assert isinstance(ex.last_error, ValueError) and control in ex.message.value
+    ex.set(**{control: 1.0})
+    assert ex.last_error is None and "$" in ex.table.value

@@ -26,9 +26,7 @@ RUNNER = ROOT / "tests" / "bench" / "nbrun.py"
 
 #: Notebooks whose outputs differ between runs by a known, reported cause (owner to fix). They must
 #: still run offline; a difference is then an expected failure, and no difference an XPASS to clean up.
-KNOWN_NONDETERMINISTIC = {
-    "02_tokenizer_and_language_tax": "cell 7 prints the measured BPE training time ('768 merges learned in 0.76 s')",
-}
+KNOWN_NONDETERMINISTIC: dict[str, str] = {}
 
 
 @pytest.mark.notebooks

@@ -80,3 +80,12 @@ def test_new_functions_never_raise_on_any_text(text):
     table = tokens.token_table(text, max_tokens=10_000)
     assert len(table) == tokens.count_tokens(text)
     tokens.render_comparison_html({"x": text}, max_tokens=50)
+
+
+def test_stats_html_refuses_an_absurd_price_by_name():
+    from token_economy.widgets.tokens import stats_html
+
+    with pytest.raises(ValueError, match="usd_per_million"):
+        stats_html("hello", "o200k_base", 1e7)      # above a million dollars per million tokens
+    # 1 token at the cap: 1 * 1e6 / 1e6 = $1.000000
+    assert "$1.000000" in stats_html("hello", "o200k_base", 1e6)

@@ -56,7 +56,12 @@ def pair_counts(ids, counts: dict | None = None, weight: int = 1) -> dict[tuple[
     >>> pair_counts([1, 2], {(1, 2): 5}, weight=10)
     {(1, 2): 15}
     """
-    counts = {} if counts is None else counts
+    weight = checks.whole("weight", weight, minimum=0)
+    return _pair_counts(ids, {} if counts is None else counts, weight)
+
+
+def _pair_counts(ids, counts: dict, weight: int) -> dict:
+    # The unchecked inner loop of pair_counts (train calls it thousands of times).
     for pair in zip(ids, ids[1:]):
         counts[pair] = counts.get(pair, 0) + weight
     return counts
@@ -70,6 +75,11 @@ def merge(ids, pair: tuple[int, int], new_id: int) -> list[int]:
     >>> merge([7, 7, 7], (7, 7), 9)  # non-overlapping, from the left
     [9, 7]
     """
+    return _merge(ids, pair, checks.whole("new_id", new_id, minimum=0))
+
+
+def _merge(ids, pair, new_id: int) -> list[int]:
+    # The unchecked inner loop of merge (training and encoding call it for every chunk).
     out, i, n = [], 0, len(ids)
     while i < n:
         if i < n - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
@@ -146,7 +156,7 @@ class BPETokenizer:
             pair = min(zip(ids, ids[1:]), key=lambda p: self._ranks.get(p, float("inf")))
             if pair not in self._ranks:
                 break
-            ids = merge(ids, pair, self._ranks[pair])
+            ids = _merge(ids, pair, self._ranks[pair])
         if len(self._cache) < 50_000:
             self._cache[chunk] = ids
         return ids
@@ -193,7 +203,7 @@ def train(text: str, vocab_size: int, pattern: str | None = GPT4_SPLIT_PATTERN) 
     words = {tuple(_to_bytes(chunk)): n for chunk, n in Counter(split_text(text, pattern)).items()}
     stats: dict[tuple[int, int], int] = {}
     for ids, n in words.items():
-        pair_counts(ids, stats, n)
+        _pair_counts(ids, stats, n)
     vocab = {i: bytes([i]) for i in range(256)}
     merges: list[Merge] = []
     for new_id in range(256, vocab_size):
@@ -206,11 +216,11 @@ def train(text: str, vocab_size: int, pattern: str | None = GPT4_SPLIT_PATTERN) 
         new_words = {}
         for ids, n in words.items():
             if pair[0] in ids and pair[1] in ids:
-                merged = tuple(merge(ids, pair, new_id))
+                merged = tuple(_merge(ids, pair, new_id))
                 if len(merged) != len(ids):
-                    for p, c in pair_counts(ids, weight=n).items():
+                    for p, c in _pair_counts(ids, {}, n).items():
                         stats[p] -= c
-                    pair_counts(merged, stats, n)
+                    _pair_counts(merged, stats, n)
                     ids = merged
             new_words[ids] = new_words.get(ids, 0) + n
         words = new_words
@@ -237,10 +247,19 @@ def compression_curve(tok: BPETokenizer, texts: dict[str, str], steps: int = 8) 
     >>> tok = train("low lower lowest " * 3, 260)
     >>> compression_curve(tok, {"train": "lowest"}, steps=2)["train"].tolist()
     [1.0, 1.5]
+    >>> compression_curve(tok, {"none": ""})
+    Traceback (most recent call last):
+    ...
+    ValueError: texts['none'] is empty: an empty text has no compression to measure
     """
     import pandas as pd
 
     steps = checks.whole("steps", steps, minimum=2, maximum=200)
+    if not isinstance(texts, dict):
+        raise ValueError(f"texts must be a dict of name -> text, got {type(texts).__name__}")
+    for name, text in texts.items():
+        if not checks.text(f"texts[{name!r}]", text):
+            raise ValueError(f"texts[{name!r}] is empty: an empty text has no compression to measure")
     sizes = sorted({round(i * len(tok.merges) / (steps - 1)) for i in range(steps)})
     rows = []
     for n in sizes:

@@ -42,6 +42,11 @@ import pandas as pd
 
 from . import checks, data
 
+#: Caps on the simulations' work, so an absurd argument gets a message instead of minutes of
+#: computing (or an out-of-memory error). Notebook 07 uses at most 2e7 draws and 1.5e6 words.
+MAX_DRAWS = 50_000_000            # runs x sample_size x (generations + 1) normal draws: about 1 s
+MAX_WORDS_WRITTEN = 20_000_000    # words_per_generation x (generations + 1) words written: about 1 s
+MAX_VOCABULARY = 1_000_000        # distinct words of a bigram model (Hamlet has about 4,500)
 # --------------------------------------------------------------------------------------
 # 1. The Gaussian
 # --------------------------------------------------------------------------------------
@@ -91,12 +96,19 @@ def gaussian_generations(sample_size, generations, runs=200, *, human_share=0.0,
     Traceback (most recent call last):
     ...
     ValueError: sample_size must be at least 2, got 1
+    >>> gaussian_generations(1000, 1000, runs=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: runs x sample_size x (generations + 1) = 1,001,000,000 draws is more than 50,000,000 ...
     """
-    m = checks.whole("sample_size", sample_size, minimum=2)
-    n_gen = checks.whole("generations", generations, minimum=0)
-    n_runs = checks.whole("runs", runs, minimum=1)
+    m = checks.whole("sample_size", sample_size, minimum=2, maximum=MAX_DRAWS)
+    n_gen = checks.whole("generations", generations, minimum=0, maximum=MAX_DRAWS)
+    n_runs = checks.whole("runs", runs, minimum=1, maximum=MAX_DRAWS)
     share = checks.fraction("human_share", human_share)
     seed = checks.whole("seed", seed, minimum=0)
+    if n_runs * m * (n_gen + 1) > MAX_DRAWS:
+        raise ValueError(f"runs x sample_size x (generations + 1) = {n_runs * m * (n_gen + 1):,} draws is more than "
+                         f"{MAX_DRAWS:,} (about a second of computing): make runs, sample_size or generations smaller")
     n_human = int(round(share * m))
     n_model = m - n_human
     ddof = 1 if unbiased else 0
@@ -133,14 +145,20 @@ def spread_summary(runs: GaussianRuns, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFram
     return out
 
 
-def _digamma(x: float) -> float:
-    """The digamma function for x > 0 (recurrence, then the asymptotic series)."""
-    result = 0.0
+def _digamma_minus_log(x: float) -> float:
+    """``digamma(x) - ln(x)`` for x > 0 (recurrence, then the asymptotic series).
+
+    Computed without forming ``ln(x)`` for large x, so it stays accurate (about ``-1/(2x)``)
+    where ``digamma(x)`` and ``ln(x)`` agree to more digits than a float holds.
+    """
+    result, start = 0.0, x
     while x < 6:
         result -= 1 / x
         x += 1
+    if x != start:
+        result += math.log(x / start)
     f = 1 / (x * x)
-    return result + math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))))
+    return result - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))))
 
 
 def log_variance_drift(sample_size, unbiased=True) -> float:
@@ -156,11 +174,13 @@ def log_variance_drift(sample_size, unbiased=True) -> float:
     (-0.01014, -0.0101)
     >>> round(log_variance_drift(100, unbiased=False), 5)      # about -2/M
     -0.02019
+    >>> log_variance_drift(10**15) * 1e15                     # still about -1/(M - 1)
+    -1.0...
     """
     m = checks.whole("sample_size", sample_size, minimum=2)
     k = m - 1
-    drift = _digamma(k / 2) + math.log(2 / k)
-    return drift if unbiased else drift + math.log(k / m)
+    drift = _digamma_minus_log(k / 2)   # digamma(k/2) + ln(2/k)
+    return drift if unbiased else drift + math.log1p(-1 / m)
 
 
 def halving_generations(sample_size, unbiased=True) -> float:
@@ -168,8 +188,20 @@ def halving_generations(sample_size, unbiased=True) -> float:
 
     >>> round(halving_generations(10), 1), round(halving_generations(100), 1)
     (6.0, 68.4)
+    >>> f"{halving_generations(10**18):.2e}"                  # 0.69 (M - 1): finite for any checked M
+    '6.93e+17'
     """
     return math.log(2) / -log_variance_drift(sample_size, unbiased)
+
+
+def _finite_array(name: str, values) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number or an array of numbers") from None
+    if not np.isfinite(arr).all() or (np.abs(arr) > checks.LIMIT).any():
+        raise ValueError(f"{name} must hold finite numbers of at most {checks.LIMIT:.0e} in size")
+    return arr
 
 
 def tail_mass(mean, std, beyond=2.0) -> np.ndarray:
@@ -181,11 +213,15 @@ def tail_mass(mean, std, beyond=2.0) -> np.ndarray:
     True
     """
     b = checks.positive("beyond", beyond)
-    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+    mean, std = _finite_array("mean", mean), _finite_array("std", std)
+    if (std < 0).any():
+        raise ValueError("std must not be negative")
     sf = np.frompyfunc(lambda z: 0.5 * math.erfc(z / math.sqrt(2)), 1, 1)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         upper = (b - mean) / std
         lower = (b + mean) / std
+    # std = 0 is a point mass: nothing lies beyond a bound it sits exactly on (0 / 0 -> z = +inf).
+    upper, lower = np.where(np.isnan(upper), np.inf, upper), np.where(np.isnan(lower), np.inf, lower)
     return np.asarray(sf(upper) + sf(lower), dtype=float)
 
 
@@ -318,14 +354,37 @@ def fit_bigram(rows: np.ndarray, vocabulary_size: int) -> Bigram:
     ([0, 3, 6], [3, 3, 0], [3, 4, 1])
     >>> b.pair_counts([0, 1, 2], [1, 1, 0]).tolist()
     [2, 1, 0]
+    >>> fit_bigram(np.array([[0, 5]]), 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: rows must hold word ids from 0 to vocabulary_size - 1 = 2, got ids from 0 to 5
     """
-    v = int(vocabulary_size)
+    v = checks.whole("vocabulary_size", vocabulary_size, minimum=1, maximum=MAX_VOCABULARY)
+    rows = _word_rows(rows, v)
     prev, nxt = rows[:, :-1].ravel(), rows[:, 1:].ravel()
     keys = np.sort(prev.astype(np.int64) * v + nxt)
     row_total = np.bincount(prev, minlength=v).astype(np.int64)
     row_start = np.concatenate(([0], np.cumsum(row_total)[:-1]))
     unigram = np.bincount(rows.ravel(), minlength=v)
     return Bigram(v, keys, row_start, row_total, unigram, rows.ravel())
+
+
+def _word_rows(rows, vocabulary_size: int) -> np.ndarray:
+    """``rows`` as a 2-D int64 array of word ids below ``vocabulary_size``, else ValueError naming rows."""
+    try:
+        arr = np.asarray(rows)
+    except Exception:  # noqa: BLE001 - ragged lists and other oddities
+        raise ValueError("rows must be a 2-D array of word ids (one row per passage)") from None
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 2:
+        raise ValueError(f"rows must be a 2-D array of word ids with at least one row of two words, "
+                         f"got shape {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind != "f" or not np.isfinite(arr).all() or (arr != np.round(arr)).any():
+            raise ValueError(f"rows must hold whole-number word ids, got dtype {arr.dtype}")
+    if arr.min() < 0 or arr.max() >= vocabulary_size:
+        raise ValueError(f"rows must hold word ids from 0 to vocabulary_size - 1 = {vocabulary_size - 1}, "
+                         f"got ids from {arr.min():g} to {arr.max():g}")
+    return arr.astype(np.int64, copy=False)
 
 
 def sample_bigram(model: Bigram, rows: int, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -339,6 +398,14 @@ def sample_bigram(model: Bigram, rows: int, length: int, rng: np.random.Generato
     >>> sample_bigram(b, 2, 4, np.random.default_rng(0)).tolist()     # 0 and 1 alternate
     [[1, 0, 1, 0], [1, 0, 1, 0]]
     """
+    rows = checks.whole("rows", rows, minimum=0, maximum=MAX_WORDS_WRITTEN)
+    length = checks.whole("length", length, minimum=1, maximum=MAX_WORDS_WRITTEN)
+    if rows * length > MAX_WORDS_WRITTEN:
+        raise ValueError(f"rows x length = {rows * length:,} words is more than {MAX_WORDS_WRITTEN:,}: "
+                         "ask for fewer rows or shorter ones")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), "
+                         f"got {type(rng).__name__}")
     out = np.empty((rows, length), dtype=np.int64)
     out[:, 0] = model.tokens[rng.integers(model.tokens.size, size=rows)]
     successors = model.keys % model.vocabulary_size
@@ -437,7 +504,12 @@ def text_generations(corpus="hamlet", generations=20, *, human_share=0.0, words_
     length = c.train.shape[1]
     if words_per_generation is None:
         words_per_generation = c.train_words
-    n_words = checks.whole("words_per_generation", words_per_generation, minimum=length)
+    n_words = checks.whole("words_per_generation", words_per_generation, minimum=length,
+                           maximum=MAX_WORDS_WRITTEN)
+    if n_words * (n_gen + 1) > MAX_WORDS_WRITTEN:
+        raise ValueError(f"words_per_generation x (generations + 1) = {n_words * (n_gen + 1):,} words is more "
+                         f"than {MAX_WORDS_WRITTEN:,} (about a second of computing): "
+                         "make generations or words_per_generation smaller")
     rows = n_words // length
     n_human = int(round(share * rows))
     rng = np.random.default_rng(seed)

@@ -15,6 +15,7 @@ arrays that :mod:`token_economy.collapse` returns.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from .. import collapse
 from . import COLOURS, CYCLE, new_figure
@@ -27,8 +28,10 @@ def draw_spread_fan(ax, runs: collapse.GaussianRuns, shown_runs: int = 25, colou
                     theory: bool = True) -> None:
     """Fitted standard deviation per generation: some single runs, the median and the 10-90% band."""
     gens = np.arange(runs.generations + 1)
-    for path in runs.std[:shown_runs]:
-        ax.plot(gens, path, color=colour, lw=0.5, alpha=0.25)
+    paths = runs.std[:shown_runs]
+    # One LineCollection instead of one Line2D per run: the same picture, drawn faster.
+    ax.add_collection(LineCollection([np.column_stack([gens, p]) for p in paths], colors=colour, linewidths=0.5,
+                                     alpha=0.25))
     q10, q50, q90 = np.quantile(runs.std, [0.1, 0.5, 0.9], axis=0)
     ax.fill_between(gens, q10, q90, color=colour, alpha=0.18, lw=0, label="10-90% of runs")
     ax.plot(gens, q50, color=colour, lw=2.2, label="median run")

@@ -17,6 +17,9 @@ from .start import default_price
 #: Above this many tokens the coloured view is cut (the counts stay exact).
 MAX_SHOWN_TOKENS = 2_000
 
+#: Highest price the explorers accept: a million dollars per million tokens, far above any real price.
+MAX_USD_PER_MILLION = 1e6
+
 TOKEN_DEFAULT_TEXT = "Tokenization isn't free: 1,000,000 tokens ≈ $0.15. 词元不是免费的。トークン 🙂"
 
 
@@ -26,7 +29,7 @@ def _fmt(x: float, spec: str) -> str:
 
 def stats_html(text: str, encoding: str, usd_per_million: float) -> str:
     """Counts and price of ``text`` as a small HTML table (only numbers and our own labels)."""
-    price = checks.non_negative("usd_per_million", usd_per_million)
+    price = checks.number("usd_per_million", usd_per_million, minimum=0, maximum=MAX_USD_PER_MILLION)
     s = tokens.text_stats(text, encoding)
     cells = [("characters", f"{s['characters']:,}"), ("words", f"{s['words']:,}"), ("UTF-8 bytes", f"{s['bytes']:,}"),
              ("tokens", f"{s['tokens']:,}"), ("tokens / character", _fmt(s["tokens_per_character"], ".3f")),
@@ -131,9 +134,11 @@ class LanguageTaxExplorer(Explorer):
     def bills(self, languages_, encoding, millions_per_month, usd_per_million) -> pd.DataFrame:
         if not languages_:
             raise ValueError("Pick at least one language (hold Ctrl or Cmd to pick several).")
-        volume = checks.non_negative("millions_per_month", millions_per_month) * 1e6
+        # A trillion million tokens a month is far beyond any workload; the cap keeps every bill finite.
+        volume = checks.number("millions_per_month", millions_per_month, minimum=0, maximum=1e12) * 1e6
+        price = checks.number("usd_per_million", usd_per_million, minimum=0, maximum=MAX_USD_PER_MILLION)
         table = _premiums()
-        return languages.bill_table(table, encoding, volume, usd_per_million, list(languages_)).sort_values("premium")
+        return languages.bill_table(table, encoding, volume, price, list(languages_)).sort_values("premium")
 
     def update(self, languages, encoding, millions_per_month, usd_per_million):
         bills = self.bills(languages, encoding, millions_per_month, usd_per_million)
