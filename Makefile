@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 
 book: $(STAMP)
-	$(BIN)/python -m token_economy.book
+	$(BIN)/python book/build.py
 
 clean:
 	rm -rf $(VENV) book/_build .pytest_cache .bench test-artifacts

@@ -75,7 +75,7 @@ def _ratio(x: float) -> str:
 def format_table_html(table: pd.DataFrame) -> str:
     """The cost table as small HTML (numbers only; the encoding names are ours, escaped anyway)."""
     rows = "".join(
-        f"<tr><td>{html.escape(str(enc))}</td><td>{r.tokens:,}</td>"
+        f"<tr><td>{html.escape(str(enc))}</td><td>{int(r.tokens):,}</td>"
         f"<td>{_ratio(r.tokens_per_character)}</td><td>${r.usd:.6f}</td><td>${r.usd_per_1000_such_texts:.4f}</td></tr>"
         for enc, r in table.iterrows()
     )

@@ -1,0 +1,184 @@
+"""The rendered pages (book/build.py, Jupyter Book 1.x): what the built site contains, without a browser.
+
+The site is built once per session by the ``book_html`` fixture (or a fresh build is reused, see
+book/build.py). Two small books are also built from notebooks written here: one must build with the
+network really off (``unshare -n``), one with a failing cell must not build at all.
+The browser checks of the same pages are in test_browser_pages.py.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import json
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from browser import book_html, build_small_book, small_book  # noqa: F401 - book_html: session fixture
+from conftest import NOTEBOOKS, ROOT, netns_available, skip_or_fail
+from token_economy.widgets import all_explorers
+
+spec = importlib.util.spec_from_file_location("book_build", ROOT / "book" / "build.py")
+build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build)
+
+STEMS = [p.stem for p in NOTEBOOKS]
+EXPLORER_PAGES = sorted({cls.notebook for cls in all_explorers().values()})
+
+
+def page(html_dir, stem: str) -> str:
+    return (html_dir / f"{stem}.html").read_text()
+
+
+def test_build_script_examples():
+    result = doctest.testmod(build, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2 and result.failed == 0
+
+
+def test_toc_lists_every_notebook_in_teaching_order():
+    toc = build.make_toc(build.notebooks())
+    assert [toc["root"], *(c["file"] for c in toc["chapters"])] == STEMS
+    assert toc["root"] == "00_start_here"
+    with pytest.raises(ValueError, match="paths"):
+        build.make_toc([])
+
+
+def test_notebook_name_pattern_ignores_scratch_files(tmp_path):
+    for name in ["00_a.ipynb", "01_b_c.ipynb", "Untitled.ipynb", "1_x.ipynb", "02_copy-1.ipynb"]:
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in build.notebooks(tmp_path)] == ["00_a.ipynb", "01_b_c.ipynb"]
+
+
+def test_config_keeps_the_promises():
+    config = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "force" and config["execute"]["allow_errors"] is False
+    sphinx = config["sphinx"]["config"]
+    assert sphinx["nb_execution_raise_on_error"] is True
+    scripts = list(sphinx["nb_ipywidgets_js"])
+    # Served with the site (relative, no host), in the order require.js needs.
+    assert scripts == [f"../{s}" for s in build.WIDGET_SCRIPTS]
+    assert not list((ROOT / "book" / "_static").rglob("*.js")), "Jupyter Book adds every .js in _static/ to every page"
+    assert "EDIT ME" in (ROOT / "book" / "_config.yml").read_text() and "mybinder.org" in config["launch_buttons"]["binderhub_url"]
+    assert (ROOT / "environment.yml").is_file(), "Binder builds its environment from environment.yml"
+
+
+def test_npm_assets_are_pinned_cached_and_intact(book_html):  # noqa: F811
+    from ipywidgets._version import __html_manager_version__ as wanted  # "^1.0.1" for ipywidgets 8
+    _, version, _ = build.NPM["html-manager"]
+    major, minor, patch = (int(x) for x in version.split("."))
+    low = tuple(int(x) for x in wanted.lstrip("^~").split("."))
+    assert major == low[0] and (major, minor, patch) >= low, f"html-manager {version} does not satisfy {wanted}"
+    for package, version, integrity in build.NPM.values():
+        tarball = build.CACHE / build.tarball_name(package, version)
+        assert tarball.is_file() and build.integrity_ok(tarball, integrity)
+    assert not build.integrity_ok(tarball, integrity.replace(integrity[-6:], "AAAAA="))
+
+
+def test_generated_toc_is_in_step_with_the_notebooks(book_html):  # noqa: F811
+    toc = yaml.safe_load((ROOT / "book" / "_build" / "src" / "_toc.yml").read_text())
+    assert [toc["root"], *(c["file"] for c in toc["chapters"])] == STEMS
+    assert json.loads((book_html / ".token-economy-build.json").read_text())["notebooks"] == STEMS
+
+
+def test_site_has_a_page_per_notebook_and_nothing_from_other_hosts(book_html):  # noqa: F811
+    assert build.check_site(NOTEBOOKS, book_html) == []
+    assert "00_start_here.html" in (book_html / "index.html").read_text()
+    assert (book_html / "search.html").is_file() and (book_html / "searchindex.js").is_file()
+    index = (book_html / "searchindex.js").read_text()
+    for stem in STEMS:
+        assert f'"{stem}"' in index, f"{stem} is not in the search index"
+
+
+def test_build_has_no_warnings_but_links_to_notebooks_not_yet_written(book_html):  # noqa: F811
+    warnings = json.loads((book_html / ".token-economy-build.json").read_text())["warnings"]
+    missing_notebook = re.compile(r"cross-reference target not found: '(\d\d_[a-z0-9_]+)(\.ipynb)?'")
+    unexpected = [w for w in warnings
+                  if not ((m := missing_notebook.search(w)) and m.group(1) not in STEMS)]
+    assert unexpected == []
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_page_has_navigation_download_and_launch(book_html, stem):  # noqa: F811
+    html = page(book_html, stem)
+    i = STEMS.index(stem)
+    if i > 0:
+        assert re.search(rf'class="left-prev"[^>]*href="{STEMS[i - 1]}\.html"|href="{STEMS[i - 1]}\.html"[^>]*class="left-prev"', html)
+    if i < len(STEMS) - 1:
+        assert re.search(rf'class="right-next"[^>]*href="{STEMS[i + 1]}\.html"|href="{STEMS[i + 1]}\.html"[^>]*class="right-next"', html)
+    assert f'href="_sources/{stem}.ipynb"' in html, "no download link"
+    download = nbformat.read(book_html / "_sources" / f"{stem}.ipynb", as_version=4)
+    assert download.cells, "the download is an empty notebook"
+    assert f"mybinder.org/v2/gh/" in html and f"urlpath=lab/tree/notebooks/{stem}.ipynb" in html, "no Binder launch link"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_solutions_are_collapsed_and_markdown_links_point_to_pages(book_html, stem):  # noqa: F811
+    html = page(book_html, stem)
+    assert "<details" in html and "<details open" not in html
+    assert "&lt;details" not in html, "a <details> tag was escaped instead of rendered"
+    for target in re.findall(r'href="(\d\d_[a-z0-9_]+)\.ipynb"', html):
+        assert target not in STEMS, f"link to {target}.ipynb should point to its page {target}.html"
+
+
+@pytest.mark.parametrize("stem", EXPLORER_PAGES)
+def test_explorer_pages_store_the_widgets_default_state(book_html, stem):  # noqa: F811
+    html = page(book_html, stem)
+    assert 'type="application/vnd.jupyter.widget-state+json"' in html
+    assert 'type="application/vnd.jupyter.widget-view+json"' in html
+    assert "te-explorer" in html, "the explorer's DOM classes are not in the stored widget state"
+
+
+# --- small books built here ------------------------------------------------------------------------
+
+@pytest.mark.offline
+def test_a_book_builds_with_the_network_off(book_html, tmp_path):  # noqa: F811 - book_html: assets cached
+    if not netns_available():
+        skip_or_fail("running without network needs `unshare -n` (util-linux) and root")
+    small_book(tmp_path / "nb", [nbformat.v4.new_code_cell("print(6 * 7)")])
+    done = build_small_book(tmp_path, offline=True)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    html = tmp_path / "out" / "_build" / "html"
+    assert build.check_site(build.notebooks(tmp_path / "nb"), html) == []
+    first = (html / "00_small.html").read_text()
+    assert "widget-state+json" in first and "42" in (html / "01_second.html").read_text()
+    assert (html / "mathjax" / "tex-mml-chtml.js").is_file() and "\\(E = mc^2\\)" in first
+
+
+def test_a_cell_error_fails_the_build(book_html, tmp_path):  # noqa: F811
+    small_book(tmp_path / "nb", [nbformat.v4.new_code_cell("1 / 0")])
+    done = build_small_book(tmp_path)
+    assert done.returncode != 0
+    assert "ZeroDivisionError" in done.stdout + done.stderr
+
+
+INLINE_MATH = re.compile(r'<span class="math notranslate nohighlight">\\\((.*?)\\\)</span>', re.S)
+
+
+def looks_like_prose(tex: str) -> bool:
+    """Is this "maths" really a sentence between two dollar signs (money written as $ in markdown)?
+
+    >>> looks_like_prose("0.15 per million input tokens that is 90 million tokens, ")
+    True
+    >>> looks_like_prose("1.50 and "), looks_like_prose(r"\\frac{a}{b} = c"), looks_like_prose(r"x \\text{ tokens per second}")
+    (True, False, False)
+    """
+    if tex != tex.strip():
+        return True
+    bare = re.sub(r"\\(text|mathrm|textrm|operatorname|mbox)\{[^}]*\}|\\[A-Za-z]+", " ", tex)
+    return re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", bare) is not None
+
+
+def test_prose_detector():
+    result = doctest.run_docstring_examples(looks_like_prose, {"looks_like_prose": looks_like_prose}, verbose=False)
+    assert result is None and looks_like_prose(" x") and not looks_like_prose("E = mc^2")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_money_is_not_typeset_as_maths(book_html, stem):  # noqa: F811
+    # JupyterLab and the pages both read $...$ in markdown as maths: "$5 and $7" becomes a formula.
+    prose = [m for m in INLINE_MATH.findall(page(book_html, stem)) if looks_like_prose(m)]
+    assert prose == [], (f"{stem}: text between two $ signs is typeset as maths (in JupyterLab too): {prose[:3]}. "
+                         "Write money as \\\\$5 (two backslashes, JupyterLab's escape) in markdown.")
