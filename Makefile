@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 
 book: $(STAMP)
-	$(BIN)/python book/build.py
+	$(BIN)/python book/build.py $(BOOK_ARGS)
 
 clean:
 	rm -rf $(VENV) book/_build .pytest_cache .bench test-artifacts

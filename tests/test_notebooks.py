@@ -100,3 +100,27 @@ def test_notebook_links_point_to_existing_notebooks():
     # Links to notebooks not written yet are allowed only from the map in notebook 00.
     missing = [m for m in missing if not m.startswith("00_start_here")]
     assert missing == []
+
+
+#: Code in markdown (fenced blocks, inline spans): dollar signs there are Python, not prose.
+MD_CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|(`+)(?!`).+?(?<!`)\2(?!`)", re.S | re.M)
+
+
+def money_written_as_maths(markdown: str) -> list[str]:
+    """Currency amounts ("$5 ...") in markdown prose not written as ``\\$5``, JupyterLab's escape."""
+    prose = MD_CODE.sub("", markdown)
+    return [prose[m.start():m.start() + 25] for m in re.finditer(r"\$(?=[0-9])", prose)
+            if prose[max(0, m.start() - 2):m.start()] != "\\\\"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_money_in_markdown_cells_is_escaped(path):
+    # JupyterLab and the pages read "$5 and $7" as a formula; tests/test_browser_lab.py sees that only
+    # in a browser, so catch the cause here. First the checker: one backslash is not JupyterLab's escape,
+    # two are, code is not prose, and "$x$" (maths) is not money.
+    checked = money_written_as_maths("costs $5, \\$6, \\\\$7; `$8` and $x$\n```\n$9\n```\n")
+    assert [hit[:2] for hit in checked] == ["$5", "$6"]
+    nb = nbformat.read(path, as_version=4)
+    found = [hit for cell in nb.cells if cell.cell_type == "markdown" for hit in money_written_as_maths(cell.source)]
+    assert found == [], (f"{path.name}: money written as $ in markdown, typeset as maths in JupyterLab: {found[:3]}. "
+                         "Write \\\\$5 (two backslashes; the book build shows $5).")

@@ -1,4 +1,4 @@
-"""Small display helpers shared by the notebooks: claim-check boxes and Markdown tables.
+r"""Small display helpers shared by the notebooks: claim-check boxes and Markdown text with money.
 
 A claim check puts an article's claim next to a measurement and a verdict::
 
@@ -8,14 +8,21 @@ A claim check puts an article's claim next to a measurement and a verdict::
     True
 
 Every string is HTML-escaped; the source is cited from ``data/articles.csv``
-when it is an article key, and shown as given otherwise.
+when it is an article key, and shown as given otherwise. The box carries the class
+``mathjax_ignore``, so that JupyterLab does not typeset "$5 ... $7" in it as a formula.
+
+Money in Markdown: JupyterLab reads ``$...$`` as maths, so ``md()`` writes every dollar sign
+as ``\\$`` (two backslashes, the escape JupyterLab understands; the book build shows ``$``)
+and shows raw HTML as text.
+Use ``IPython.display.Markdown`` directly for text that holds a real formula.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
-from IPython.display import HTML
+from IPython.display import HTML, Markdown
 
 from . import data
 
@@ -38,7 +45,7 @@ def claim_check(claim: str, source: str, measurement: str, verdict: str, label: 
         badge = (f'<span style="background:{colour};color:white;border-radius:4px;padding:1px 6px;'
                  f'margin-left:6px;font-size:0.85em">{html.escape(label)}</span>')
     return HTML(
-        '<div class="te-claim-check" style="border-left:4px solid #2563eb;background:#eff6ff;'
+        '<div class="te-claim-check mathjax_ignore" style="border-left:4px solid #2563eb;background:#eff6ff;'
         'padding:8px 12px;margin:8px 0;border-radius:4px">'
         f"<b>Claim check</b>{badge}<br>"
         f"<b>Claim:</b> {html.escape(claim)}<br>"
@@ -46,3 +53,51 @@ def claim_check(claim: str, source: str, measurement: str, verdict: str, label: 
         f"<b>Measured:</b> {html.escape(measurement)}<br>"
         f"<b>Verdict:</b> {html.escape(verdict)}</div>"
     )
+
+
+#: Code (fenced blocks, inline code spans) and dollar signs already escaped JupyterLab's way: kept as
+#: they are. Any other dollar sign, bare or with one backslash, is money; the other characters are markup.
+_DOLLAR = re.compile(r"(?P<keep>^[ \t]*(?P<fence>```|~~~).*?^[ \t]*(?P=fence)"
+                     r"|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)"
+                     r"|\\\\\$)"
+                     r"|\\?\$", re.S | re.M)
+_MARKUP = re.compile(_DOLLAR.pattern.removesuffix(r"|\\?\$") + r"""|\\?\$|[&<"']""", re.S | re.M)
+_ENTITY = {"&": "&amp;", "<": "&lt;", '"': "&quot;", "'": "&#39;"}
+
+
+def escape_dollars(text: str) -> str:
+    r"""``text`` with every dollar sign outside code written as ``\\$``, JupyterLab's escape.
+
+    >>> print(escape_dollars(r"costs $5, not \$7; `$x` and \\$9 stay"))
+    costs \\$5, not \\$7; `$x` and \\$9 stay
+    >>> print(escape_dollars("US$ bn\n```\nprint('$1')\n```"))
+    US\\$ bn
+    ```
+    print('$1')
+    ```
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    return _DOLLAR.sub(lambda m: m.group("keep") or "\\\\$", text)
+
+
+def md(text: str) -> Markdown:
+    r"""``IPython.display.Markdown`` for prose with money in it: ``$5`` shows as $5, not as maths.
+
+    JupyterLab typesets ``$...$`` in Markdown output, so "$5 and $7" would become an italic
+    formula. Every dollar sign outside code is escaped (see :func:`escape_dollars`); this text
+    can therefore hold no formula. Markdown formatting works; raw HTML does not: outside code,
+    ``& < " '`` are written as character references, which show as the characters themselves.
+
+    >>> md("At $0.15 per million, $13.50 a month; `cost = $x` is code").data
+    'At \\\\$0.15 per million, \\\\$13.50 a month; `cost = $x` is code'
+    >>> md("**DeepSeek's** <b>R&D</b> `a<b`").data
+    '**DeepSeek&#39;s** &lt;b>R&amp;D&lt;/b> `a<b`'
+    >>> md(5)
+    Traceback (most recent call last):
+    ...
+    ValueError: text must be a string, got int
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    return Markdown(_MARKUP.sub(lambda m: m.group("keep") or _ENTITY.get(m.group(0), "\\\\$"), text))

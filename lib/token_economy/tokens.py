@@ -157,12 +157,12 @@ def render_tokens_html(text: str, encoding: str = "o200k_base", max_tokens: int 
     drawn and a note says how many were left out.
 
     >>> render_tokens_html("<b>")
-    '<div class="te-tokens" ...'
+    '<div class="te-tokens mathjax_ignore" ...'
     """
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
         raise ValueError(f"max_tokens must be a positive whole number, got {max_tokens!r}")
     pieces = token_pieces(text, encoding, max_tokens=max_tokens)
-    out = ['<div class="te-tokens" style="font-family: ui-monospace, monospace; '
+    out = ['<div class="te-tokens mathjax_ignore" style="font-family: ui-monospace, monospace; '
            'line-height: 1.9; white-space: pre-wrap; word-break: break-word">']
     shown = 0
     for i, (piece, ids) in enumerate(pieces):
@@ -345,4 +345,4 @@ def render_comparison_html(samples: dict[str, str], encodings=ENCODINGS, max_tok
             f"{render_tokens_html(text, enc, max_tokens=max_tokens)}</td>"
             for enc in encodings)
         rows.append(f'<tr><th style="vertical-align:top;text-align:left">{html.escape(str(label))}</th>{cells}</tr>')
-    return (f'<table class="te-table te-compare"><tr><th>text</th>{head}</tr>{"".join(rows)}</table>')
+    return (f'<table class="te-table te-compare mathjax_ignore"><tr><th>text</th>{head}</tr>{"".join(rows)}</table>')
