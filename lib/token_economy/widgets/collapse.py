@@ -30,13 +30,6 @@ def _check_common(generations, human_share, seed, max_generations):
         raise ValueError(f"The random seed must be a whole number from 0 to {MAX_SEED}, got {seed}.")
 
 
-def _fixed_layout(view: FigureView, **margins) -> FigureView:
-    """Fixed margins instead of constrained layout: a redraw then skips the layout pass (about 20% faster)."""
-    view.fig.set_layout_engine(None)
-    view.fig.subplots_adjust(**margins)
-    return view
-
-
 class _CollapseExplorer(Explorer):
     """Shared plumbing: the progress bar that follows the generations."""
 
@@ -75,8 +68,8 @@ class GaussianCollapseExplorer(_CollapseExplorer):
         }
 
     def make_body(self):
-        self.view = _fixed_layout(FigureView(10, 3.8, 1, 2), left=0.065, right=0.985, bottom=0.13, top=0.92,
-                                  wspace=0.2)
+        self.view = FigureView(10, 3.8, 1, 2, margins=dict(left=0.065, right=0.985, bottom=0.13, top=0.92,
+                                                            wspace=0.2))
         return W.VBox([self.make_progress(), self.view.image])
 
     def update(self, sample_size, generations, human_share, seed):
@@ -163,8 +156,8 @@ class TextCollapseExplorer(_CollapseExplorer):
         }
 
     def make_body(self):
-        self.view = _fixed_layout(FigureView(11, 3.5, 1, 3), left=0.072, right=0.99, bottom=0.14, top=0.97,
-                                  wspace=0.3)
+        self.view = FigureView(11, 3.5, 1, 3, margins=dict(left=0.072, right=0.99, bottom=0.14, top=0.97,
+                                                            wspace=0.3))
         self.sample = W.HTML()
         return W.VBox([self.make_progress(), self.view.image, self.sample])
 
