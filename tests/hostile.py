@@ -193,6 +193,7 @@ ARGS: dict[str, Arg] = {
     "collapse.generations": N(5),
     "collapse.runs": N(20),
     "collapse.spread_summary.runs": F(lambda: token_economy.collapse.gaussian_generations(20, 5, 20)),
+    "collapse.median_halving_generation.runs": F(lambda: token_economy.collapse.gaussian_generations(20, 5, 20)),
     "collapse.mean": F(lambda: np.zeros(3)),
     "collapse.std": F(lambda: np.ones(3)),
     "collapse.beyond": N(2.0),

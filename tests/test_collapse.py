@@ -332,3 +332,16 @@ def test_drift_and_halving_stay_finite_and_accurate_for_huge_samples():
 def test_tail_mass_of_a_point_mass():
     # sd 0: all mass at the mean; beyond +-2 only if |mean| > 2, and nothing when it sits on the bound
     assert collapse.tail_mass([0.0, 2.0, 3.0, -3.0], 0.0, 2.0).tolist() == [0.0, 0.0, 1.0, 1.0]
+
+
+def test_median_halving_generation_tracks_the_theory():
+    # Theory for M = 10: ln 2 / |drift| is about 6 generations; the simulated median halves close to it.
+    runs = collapse.gaussian_generations(10, 60, runs=1000, seed=1)
+    simulated = collapse.median_halving_generation(runs)
+    assert simulated is not None
+    assert abs(simulated - collapse.halving_generations(10)) <= 3
+    # With all-human data every generation the spread never collapses.
+    fresh = collapse.gaussian_generations(10, 60, runs=200, human_share=1.0, seed=1)
+    assert collapse.median_halving_generation(fresh) is None
+    with pytest.raises(ValueError, match="runs"):
+        collapse.median_halving_generation([1, 2])

@@ -176,3 +176,12 @@ def test_counts_are_bounded_so_results_stay_finite():
     s = hw.decode_step("deepseek-v3", "H100-SXM", hw.MAX_BATCH, hw.MAX_CONTEXT_TOKENS, n_gpus=hw.MAX_GPUS,
                        kv_bytes=hw.MAX_BYTES_PER_VALUE)
     assert math.isfinite(s.seconds) and math.isfinite(s.arithmetic_intensity)
+
+
+def test_users_that_fit_fills_the_fewest_gpus_holding_the_weights():
+    # Llama 3.1 70B in BF16: 70.55e9 x 2 = 141.1 GB of weights -> 2 H100s (2 x 80 GB);
+    # 160 - 141.1 = 18.9 GB left; a 4,096-token user needs 4,096 x 327,680 B = 1.342 GB -> 14 users.
+    assert hw.min_gpus_for_weights("llama-3.1-70b", "H100-SXM") == 2
+    assert hw.users_that_fit("llama-3.1-70b", "H100-SXM", 4096) == 14
+    # A 128k context of Llama 3.1 70B (42.9 GB) does not fit in the 18.9 GB left.
+    assert hw.users_that_fit("llama-3.1-70b", "H100-SXM", 131072) == 0

@@ -194,6 +194,22 @@ def halving_generations(sample_size, unbiased=True) -> float:
     return math.log(2) / -log_variance_drift(sample_size, unbiased)
 
 
+def median_halving_generation(runs: GaussianRuns) -> int | None:
+    """First generation at which the median fitted variance of ``runs`` is at most half the truth (1).
+
+    The simulated counterpart of :func:`halving_generations`; None if it never halves.
+
+    >>> median_halving_generation(gaussian_generations(10, 60, runs=400, seed=1)) is not None
+    True
+    >>> median_halving_generation(gaussian_generations(10, 60, runs=50, human_share=1.0, seed=1)) is None
+    True
+    """
+    if not isinstance(runs, GaussianRuns):
+        raise ValueError(f"runs must be the result of gaussian_generations, got {type(runs).__name__}")
+    below = np.median(runs.std ** 2, axis=0) <= 0.5
+    return int(np.argmax(below)) if below.any() else None
+
+
 def _finite_array(name: str, values) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)

@@ -237,16 +237,7 @@ def get_gpu(id_or_record) -> GPU:
     ...
     ValueError: gpu: unknown GPU 'H100'; known: A100-80GB-SXM, B200, H100-SXM, H200-SXM, H800-SXM, MI300X
     """
-    if isinstance(id_or_record, GPU):
-        return id_or_record
-    if isinstance(id_or_record, str):
-        known = _records("gpus", GPU, "gpu_id")
-        if id_or_record not in known:
-            raise ValueError(f"gpu: unknown GPU {id_or_record!r}; known: {', '.join(sorted(known))}")
-        return known[id_or_record]
-    if isinstance(id_or_record, (dict, pd.Series)):
-        return _from_record(GPU, id_or_record, "gpu_id")
-    raise ValueError(f"gpu must be an id (str) or a record, got {type(id_or_record).__name__}")
+    return _lookup(id_or_record, GPU, "gpus", "gpu_id", "gpu", "GPU")
 
 
 def get_model(id_or_record) -> Model:
@@ -255,16 +246,21 @@ def get_model(id_or_record) -> Model:
     >>> get_model("deepseek-v3").params_active_b
     37.0
     """
-    if isinstance(id_or_record, Model):
+    return _lookup(id_or_record, Model, "models", "model_id", "model", "model")
+
+
+def _lookup(id_or_record, cls, table: str, id_field: str, argument: str, what: str):
+    """The record behind an id of ``table``, or the record itself; a ValueError naming ``argument``."""
+    if isinstance(id_or_record, cls):
         return id_or_record
     if isinstance(id_or_record, str):
-        known = _records("models", Model, "model_id")
+        known = _records(table, cls, id_field)
         if id_or_record not in known:
-            raise ValueError(f"model: unknown model {id_or_record!r}; known: {', '.join(sorted(known))}")
+            raise ValueError(f"{argument}: unknown {what} {id_or_record!r}; known: {', '.join(sorted(known))}")
         return known[id_or_record]
     if isinstance(id_or_record, (dict, pd.Series)):
-        return _from_record(Model, id_or_record, "model_id")
-    raise ValueError(f"model must be an id (str) or a record, got {type(id_or_record).__name__}")
+        return _from_record(cls, id_or_record, id_field)
+    raise ValueError(f"{argument} must be an id (str) or a record, got {type(id_or_record).__name__}")
 
 
 def as_dict(record) -> dict:
@@ -382,6 +378,19 @@ def max_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes: floa
     if free <= 0:
         return 0
     return int(free // (kv_cache_bytes_per_token(m, kv_bytes) * context_tokens))
+
+
+def users_that_fit(model, gpu, context_tokens, *, kv_bytes: float = 2) -> int:
+    """How many sequences of ``context_tokens`` fit next to the weights on the fewest GPUs that hold them.
+
+    The KV cache fills what the weights leave of those GPUs' HBM (activations and
+    buffers are ignored, so real servers fit somewhat fewer). Zero means those GPUs
+    cannot hold even one such context: more GPUs are needed for memory alone.
+
+    >>> users_that_fit("llama-3.1-8b", "H100-SXM", 4096) > users_that_fit("llama-3.1-8b", "H100-SXM", 131072)
+    True
+    """
+    return max_batch(model, gpu, context_tokens, min_gpus_for_weights(model, gpu), kv_bytes=kv_bytes)
 
 
 def memory_needed_bytes(model, context_tokens, users, *, weight_bytes: float | None = None,
