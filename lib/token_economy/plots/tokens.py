@@ -110,18 +110,3 @@ def compression_lines(curve: pd.DataFrame, references: dict[str, float] | None =
     ax.legend(loc="lower right")
     return fig
 
-
-def bill_bars(bills: pd.DataFrame, ax=None, title=None):
-    """Monthly bill of the same workload per language (from :func:`languages.bill_table`)."""
-    fig, ax = _figure_of(ax, 7, 3.6)
-    ax.clear()
-    y = np.arange(len(bills))
-    ax.barh(y, bills["usd_per_month"], color=COLOURS["input"])
-    for yi, (usd, p) in enumerate(zip(bills["usd_per_month"], bills["premium"])):
-        ax.text(usd, yi, f" ${usd:,.0f} ({p:.2f}x)", va="center", fontsize=8)
-    ax.set_yticks(y, list(bills["language"]))
-    ax.invert_yaxis()
-    ax.set_xlabel("US dollars per month")
-    ax.set_xlim(0, float(bills["usd_per_month"].max()) * 1.35 or 1)
-    ax.set_title(title or "The same workload, billed per language")
-    return fig
