@@ -211,6 +211,15 @@ ARGS: dict[str, Arg] = {
     "collapse.words_per_generation": N(None),
     "collapse.progress": F(None),
     "collapse.text_generations.generations": N(2),
+    # sensitivity: a verdict function of named inputs, its base values and ranges
+    "sensitivity.f": F(lambda: (lambda x, y: x - y)),
+    "sensitivity.inputs": F({"x": 1.0, "y": 0.5}),
+    "sensitivity.name": T("x"),
+    "sensitivity.flip_value.low": N(0.0),
+    "sensitivity.flip_value.high": N(2.0),
+    "sensitivity.ranges": F({"x": (0.0, 2.0), "y": (0.0, 1.0)}),
+    "sensitivity.table": F(lambda: token_economy.sensitivity.sensitivity(
+        lambda x, y: x - y, {"x": 1.0, "y": 0.5}, {"x": (0.0, 2.0)})),
     # capstone
     "capstone.business": F(lambda: token_economy.capstone.Business("model", price=1.0, capacity=100,
                                                                    unit_cost=0.1, fixed_cost=20)),

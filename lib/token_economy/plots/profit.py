@@ -1,4 +1,4 @@
-"""Figures of notebooks 06 and 08: profits compared, where a dollar goes, break-even, a year's P&L.
+"""Figures of notebooks 06 and 08: profits compared, where a dollar goes, break-even, tornado charts, a year's P&L.
 
 Each function returns a matplotlib ``Figure``; ``draw_*`` variants draw into an
 existing axes (for the explorers' persistent figures). What it leaves out: any
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from . import COLOURS, new_figure, source_note
 
@@ -156,4 +157,55 @@ def pnl(pnl_table: pd.DataFrame, title: str):
     """Figure version of :func:`draw_pnl`."""
     fig, axes = new_figure(9, 3.6, 1, 2, width_ratios=[3, 2])
     draw_pnl(axes, pnl_table, title)
+    return fig
+
+
+def tornado(table: pd.DataFrame, title: str, *, xlabel: str, labels: dict | None = None,
+            formats: dict | None = None, threshold: float | None = 0.0, value_format: str = "{:+.2f}",
+            note: str = ""):
+    """A tornado chart from :func:`token_economy.sensitivity.tornado` (or ``sensitivity``), widest bar on top.
+
+    Each bar runs from the output at an input's low value to the output at its high value, the other
+    inputs at their base values; the bar is split at the base output. Inputs are labelled with their range
+    (``formats``: ``{input: "{:.0%}"}``), a flip value when the table has one, and the basis of the range.
+    ``threshold``: a dashed line where the verdict flips (None: no line).
+    """
+    labels, formats = dict(labels or {}), dict(formats or {})
+    rows = table.iloc[::-1]
+    n = len(rows)
+    fig, ax = new_figure(8, 1.0 + 0.55 * n)
+    base = float(table["output_at_base"].iloc[0])
+    lo_colour, hi_colour = "#0891b2", "#ea580c"   # blue-teal and orange: safe for colour-blind readers
+    for y, r in enumerate(rows.itertuples()):
+        for end, colour in ((r.output_at_low, lo_colour), (r.output_at_high, hi_colour)):
+            ax.barh(y, end - base, left=base, color=colour, height=0.6)
+        fmt = formats.get(r.input, "{:g}")
+        for end, text in ((r.output_at_low, fmt.format(r.low)), (r.output_at_high, fmt.format(r.high))):
+            right = end >= base
+            ax.annotate(text, xy=(end, y), xytext=(3 if right else -3, 0), textcoords="offset points",
+                        va="center", ha="left" if right else "right", fontsize=7)
+    ticks = []
+    for r in rows.itertuples():
+        fmt = formats.get(r.input, "{:g}")
+        flip = getattr(r, "flip", None)
+        flip_text = "no flip in range" if flip is None and hasattr(r, "flip") else (
+            f"flips at {fmt.format(flip)}" if flip is not None else "")
+        basis = f" [{r.basis}]" if getattr(r, "basis", "") else ""
+        ticks.append(f"{labels.get(r.input, r.input)}{basis}\n{flip_text}".rstrip())
+    ax.set_yticks(range(n), ticks, fontsize=7)
+    ax.axvline(base, color="black", lw=0.8)
+    ax.annotate(f"base {value_format.format(base)}", xy=(base, n - 0.4), ha="center", fontsize=7)
+    if threshold is not None:
+        ax.axvline(threshold, color=COLOURS["grey"], ls="--", lw=1)
+    ax.set_ylim(-0.6, n - 0.1)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ends = [base, *table["output_at_low"], *table["output_at_high"]] + ([threshold] if threshold is not None else [])
+    lo, hi = min(ends), max(ends)
+    pad = 0.15 * (hi - lo or 1)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.legend(handles=[Patch(color=lo_colour, label="input at its low value"),
+                       Patch(color=hi_colour, label="input at its high value")], fontsize=7, loc="lower right")
+    if note:
+        source_note(ax, note)
     return fig
