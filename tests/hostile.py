@@ -251,9 +251,9 @@ ARGS: dict[str, Arg] = {
     "widgets.pricing.w": F(_workload),
     "widgets.pricing.ranked": F(lambda: token_economy.pricing.compare(_workload())),
     "widgets.pricing.highlight": T("gpt-4o-mini"),
-    "widgets.profit.column": T("gross_margin_pct"),
-    "widgets.profit.company": T("Nvidia"),
-    "widgets.profit.parameter": T("reseller_markup"),
+    "profit.column": T("gross_margin_pct"),
+    "profit.company": T("Nvidia"),
+    "profit.parameter": T("reseller_markup"),
     "widgets.profit.shares": F(lambda: token_economy.profit.dollar_split(
         pd.Series({"chip": 0.5, "model": 0.3, "reseller": 0.2}))),
     "widgets.profit.layer_of": F({"chip": "hardware", "model": "model", "reseller": "reseller"}),

@@ -174,7 +174,7 @@ def test_default_scenario_comes_from_the_tables():
     s = wp.scenario()
     assert s["price"] == 0.42  # deepseek-chat output price in data/api_prices.csv
     assert s["chip_gross_margin"] == pytest.approx(0.749) and s["memory_gross_margin"] == pytest.approx(0.846)
-    assert s["memory_share"] == pytest.approx(1400 / 3370)  # H100: HBM / (300 + 1400 + 750 + 920)
+    assert s["memory_share"] == pytest.approx(1350 / 3320)  # H100: HBM / (300 + 1350 + 750 + 920)
     assert s["markup"] == 0.055
     assert 0 < s["gpu_hours_per_m_full"] < 1
 
@@ -187,15 +187,26 @@ def test_default_chain_matches_its_parts():
     assert vc.retail == pytest.approx(s["price"] * (1 + s["markup"]))
 
 
-def test_table_lookups_of_the_explorer_name_the_bad_key_and_list_the_valid_ones():
-    from token_economy.widgets import profit as wp
+def test_table_lookups_name_the_bad_key_and_list_the_valid_ones():
     with pytest.raises(ValueError, match="column must be one of .*gross_margin_pct"):
-        wp.financial("Nvidia", "")
+        profit.financial("Nvidia", "")
     with pytest.raises(ValueError, match="segment must be one of"):
-        wp.financial("Nvidia", "gross_margin_pct", segment="moon base")
+        profit.financial("Nvidia", "gross_margin_pct", segment="moon base")
     with pytest.raises(ValueError, match="parameter must be one of .*reseller_markup"):
-        wp.input_value("nope")
-    with pytest.raises(ValueError, match="accelerator must be one of .*NVIDIA H100 SXM"):
-        wp.memory_share_of_chip_cost("")
-    # 1,400 / (300 + 1,400 + 750 + 920): HBM's share of the H100's estimated cost of goods
-    assert wp.memory_share_of_chip_cost() == pytest.approx(1400 / 3370)
+        profit.input_value("nope")
+    with pytest.raises(ValueError, match="gpu_or_accelerator must be one of .*H100-SXM"):
+        profit.hbm_share_of_gpu_cost("")
+    with pytest.raises(ValueError, match="of must be one of"):
+        profit.hbm_share_of_gpu_cost("H100-SXM", of="price")
+
+
+def test_hbm_share_of_an_h100_is_one_figure_from_the_page_totals():
+    # Silicon Analysts: total $3,320 to make; HBM = 3,320 - 300 (logic) - 750 (packaging) - 920 (test) = 1,350
+    rows = data.load("memory_cost_share").query("scope == 'NVIDIA H100 SXM'").set_index("component")["usd"]
+    assert rows["HBM memory"] == 1350 and rows.drop("sale price").sum() == 3320
+    assert profit.hbm_share_of_gpu_cost() == pytest.approx(1350 / 3320)
+    assert profit.hbm_share_of_gpu_cost("NVIDIA H100 SXM") == profit.hbm_share_of_gpu_cost("H100-SXM")
+    assert profit.hbm_share_of_gpu_cost("H100-SXM", of="sale price") == pytest.approx(1350 / 28_000)
+    # MI300X: 2,900 / (600 + 2,900 + 1,200 + 600); its delta over the H100 is the page's +114.8%
+    assert profit.hbm_share_of_gpu_cost("MI300X") == pytest.approx(2900 / 5300)
+    assert 2900 / 1350 - 1 == pytest.approx(1.148, abs=5e-4)

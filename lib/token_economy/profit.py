@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import checks
+from . import checks, data, hardware
 
 HOURS_PER_YEAR = 24 * 365
 
@@ -157,6 +157,78 @@ def in_usd(amounts, currencies, units_per_usd: dict) -> pd.Series:
     if missing:
         raise ValueError(f"units_per_usd has no rate for {', '.join(missing)}")
     return pd.Series([to_usd(a, rates[c]) for a, c in zip(amounts, currencies)], dtype=float)
+
+
+# --- table lookups: the inputs of the chain, each from a table with its source ----------------
+
+def _choice(name: str, value, options) -> str:
+    """``value`` if it is one of ``options``, else a ``ValueError`` naming ``name`` and listing the options."""
+    options = sorted({str(o) for o in options})
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}; got {str(value)[:60]!r}")
+    return value
+
+
+def financial(company: str, column: str, segment: str = "company total") -> float:
+    """One figure from ``data/financials.csv`` (e.g. Nvidia's ``gross_margin_pct``).
+
+    >>> financial("Micron Technology", "gross_margin_pct")
+    84.6
+    """
+    df = data.load("financials")
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    column = _choice("column", column, numeric)
+    company = _choice("company", company, df["company"])
+    segment = _choice("segment", segment, df.loc[df["company"] == company, "segment"])
+    row = df[(df["company"] == company) & (df["segment"] == segment)]
+    if pd.isna(row[column].iloc[0]):
+        raise ValueError(f"column: financials.csv has no {column} for {company} ({segment})")
+    return float(row[column].iloc[0])
+
+
+def input_value(parameter: str) -> float:
+    """One value from ``data/value_chain_inputs.csv``.
+
+    >>> input_value("reseller_markup")
+    0.055
+    """
+    table = data.load("value_chain_inputs").set_index("parameter")
+    return float(table.loc[_choice("parameter", parameter, table.index), "value"])
+
+
+#: What an HBM share can be a share of (see :func:`hbm_share_of_gpu_cost`).
+HBM_SHARE_BASES = ("manufacturing cost", "sale price")
+
+
+def hbm_share_of_gpu_cost(gpu_or_accelerator: str = "H100-SXM", of: str = "manufacturing cost") -> float:
+    """HBM's share of one accelerator's estimated manufacturing cost (or sale price), ``data/memory_cost_share.csv``.
+
+    ``gpu_or_accelerator``: a ``gpu_id`` of ``data/gpus.csv`` (``"H100-SXM"``) or the table's own
+    ``scope`` (``"NVIDIA H100 SXM"``). The one HBM share of an H100 that notebooks 04 and 06 use;
+    hand check from Silicon Analysts' estimates: HBM $1,350 of $300 + 1,350 + 750 + 920 = $3,320
+    to make, and of a $28,000 sale price:
+
+    >>> round(hbm_share_of_gpu_cost(), 4), round(hbm_share_of_gpu_cost("H100-SXM", of="sale price"), 4)
+    (0.4066, 0.0482)
+    >>> hbm_share_of_gpu_cost("H800-SXM")
+    Traceback (most recent call last):
+    ...
+    ValueError: gpu_or_accelerator must be one of AMD Instinct MI300X, H100-SXM, MI300X, NVIDIA H100 SXM; got 'H800-SXM'
+    """
+    df = data.load("memory_cost_share")
+    priced = df[df["usd"].notna()]
+    scopes = set(priced["scope"])
+    ids = {g: hardware.get_gpu(g).name for g in hardware.gpu_ids()}
+    by_id = {g: name for g, name in ids.items() if name in scopes}
+    key = _choice("gpu_or_accelerator", gpu_or_accelerator, scopes | set(by_id))
+    of = _choice("of", of, HBM_SHARE_BASES)
+    rows = priced[priced["scope"] == by_id.get(key, key)].set_index("component")["usd"]
+    hbm = float(rows.get("HBM memory", float("nan")))
+    total = float(rows.drop("sale price", errors="ignore").sum()) if of == "manufacturing cost" else float(
+        rows.get("sale price", float("nan")))
+    if not (total > 0 and hbm >= 0):
+        raise ValueError(f"gpu_or_accelerator: memory_cost_share.csv has no HBM cost and {of} for {key}")
+    return hbm / total
 
 
 # --- 2. the three layers, per million tokens ---------------------------------------------------

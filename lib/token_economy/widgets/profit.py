@@ -34,53 +34,6 @@ MODEL, GPU, BATCH, CONTEXT, PRICE_MODEL = "deepseek-v3", "H800-SXM", 512, 4096, 
 UTILIZATION = 0.5
 
 
-def _choice(name: str, value, options) -> str:
-    """``value`` if it is one of ``options``, else a ``ValueError`` naming ``name`` and listing the options."""
-    options = sorted({str(o) for o in options})
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(options)}; got {str(value)[:60]!r}")
-    return value
-
-
-def financial(company: str, column: str, segment: str = "company total") -> float:
-    """One figure from ``data/financials.csv`` (e.g. Nvidia's ``gross_margin_pct``).
-
-    >>> financial("Micron Technology", "gross_margin_pct")
-    84.6
-    """
-    df = data.load("financials")
-    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    column = _choice("column", column, numeric)
-    company = _choice("company", company, df["company"])
-    segment = _choice("segment", segment, df.loc[df["company"] == company, "segment"])
-    row = df[(df["company"] == company) & (df["segment"] == segment)]
-    if pd.isna(row[column].iloc[0]):
-        raise ValueError(f"column: financials.csv has no {column} for {company} ({segment})")
-    return float(row[column].iloc[0])
-
-
-def input_value(parameter: str) -> float:
-    """One value from ``data/value_chain_inputs.csv``.
-
-    >>> input_value("reseller_markup")
-    0.055
-    """
-    table = data.load("value_chain_inputs").set_index("parameter")
-    return float(table.loc[_choice("parameter", parameter, table.index), "value"])
-
-
-def memory_share_of_chip_cost(accelerator: str = "NVIDIA H100 SXM") -> float:
-    """HBM's share of an accelerator's estimated manufacturing cost (``data/memory_cost_share.csv``)."""
-    df = data.load("memory_cost_share")
-    accelerator = _choice("accelerator", accelerator, df["scope"])
-    rows = df[(df["scope"] == accelerator) & (df["component"] != "sale price")]
-    hbm = rows.loc[rows["component"] == "HBM memory", "usd"].sum()
-    total = rows["usd"].sum()
-    if not (total > 0) or pd.isna(hbm):
-        raise ValueError(f"accelerator: memory_cost_share.csv has no manufacturing cost in dollars for {accelerator}")
-    return float(hbm / total)
-
-
 @lru_cache(maxsize=1)
 def scenario() -> dict:
     """The default numbers of notebook 06, each from a table or a stage module (see the module docstring)."""
@@ -91,7 +44,7 @@ def scenario() -> dict:
     hour = factory.gpu_hour_cost(GPU)
     day6 = data.load("deepseek_inference_day6").set_index("quantity")["value"]
     tokens_per_day = float(day6["input_tokens"] + day6["output_tokens"])
-    lifetime_tokens = tokens_per_day * 365 * input_value("model_service_years")
+    lifetime_tokens = tokens_per_day * 365 * profit.input_value("model_service_years")
     return {
         "model": MODEL, "gpu": GPU, "batch": BATCH, "context_tokens": CONTEXT, "n_gpus": full.n_gpus,
         "price_model": PRICE_MODEL,
@@ -103,13 +56,13 @@ def scenario() -> dict:
         "gpu_hours_per_m_full": full.usd_per_m_output_tokens / rent,
         "electricity": hour.power_usd,
         "hosting": hour.hosting_usd,
-        "training_usd": input_value("deepseek_v3_training_usd"),
+        "training_usd": profit.input_value("deepseek_v3_training_usd"),
         "lifetime_tokens": lifetime_tokens,
-        "training_per_m": profit.training_cost_per_m(input_value("deepseek_v3_training_usd"), lifetime_tokens),
-        "markup": input_value("reseller_markup"),
-        "chip_gross_margin": financial("Nvidia", "gross_margin_pct") / 100,
-        "memory_gross_margin": financial("Micron Technology", "gross_margin_pct") / 100,
-        "memory_share": memory_share_of_chip_cost(),
+        "training_per_m": profit.training_cost_per_m(profit.input_value("deepseek_v3_training_usd"), lifetime_tokens),
+        "markup": profit.input_value("reseller_markup"),
+        "chip_gross_margin": profit.financial("Nvidia", "gross_margin_pct") / 100,
+        "memory_gross_margin": profit.financial("Micron Technology", "gross_margin_pct") / 100,
+        "memory_share": profit.hbm_share_of_gpu_cost("H100-SXM"),  # H800: the H100 die with the same HBM3
     }
 
 
