@@ -90,24 +90,27 @@ TCO_INPUTS = {
 
 
 @lru_cache(maxsize=4)
-def _tco_rows(mtime: float) -> pd.DataFrame:
-    return data.load("tco_inputs")
+def _tco_rows(mtime: float) -> tuple[pd.DataFrame, dict]:
+    rows = data.load("tco_inputs")
+    values = {(p, a): float(v) for p, a, v in zip(rows["parameter"], rows["applies_to"], rows["value"])}
+    return rows, values
+
+
+def _tco_table() -> tuple[pd.DataFrame, dict]:
+    return _tco_rows((data.data_dir() / "tco_inputs.csv").stat().st_mtime)
 
 
 def tco_inputs() -> pd.DataFrame:
     """The table of cost-of-ownership inputs (``data/tco_inputs.csv``), one row per parameter and GPU, with sources."""
-    p = data.data_dir() / "tco_inputs.csv"
-    return _tco_rows(p.stat().st_mtime).copy()
+    return _tco_table()[0].copy()
 
 
-def _tco_value(parameter: str, gpu_id: str = "all") -> float:
+def _tco_value(parameter: str, gpu_id: str = "all", values: dict | None = None) -> float:
     """One input of the table: the row for ``gpu_id`` if there is one, else the row for ``all``."""
-    rows = _tco_rows((data.data_dir() / "tco_inputs.csv").stat().st_mtime)
-    rows = rows[rows["parameter"] == parameter]
-    for key in (gpu_id, "all"):
-        hit = rows[rows["applies_to"] == key]
-        if len(hit):
-            return float(hit["value"].iloc[0])
+    values = _tco_table()[1] if values is None else values
+    for key in ((parameter, gpu_id), (parameter, "all")):
+        if key in values:
+            return values[key]
     raise ValueError(f"gpu: data/tco_inputs.csv has no {parameter} for {gpu_id}")
 
 
@@ -136,10 +139,11 @@ def tco_parameters(gpu, **overrides) -> dict:
         raise ValueError(f"{sorted(unknown)[0]}: not an input of the cost of ownership; known: {', '.join(TCO_INPUTS)}")
     if g.usd_purchase is None and "gpu_price_usd" not in overrides:
         raise ValueError(f"gpu: {g.gpu_id} has no purchase price; pass gpu_price_usd, or a rental price instead")
+    table = _tco_table()[1]
     values = {"gpu_price_usd": g.usd_purchase, "rest_of_server_usd_per_gpu": rest_of_server_usd_per_gpu()}
     for name in TCO_INPUTS:
         if name not in values:
-            values[name] = _tco_value(name, g.gpu_id)
+            values[name] = _tco_value(name, g.gpu_id, table)
     for name, value in overrides.items():
         if value is not None:
             values[name] = value
@@ -294,6 +298,11 @@ def day6_figures() -> dict:
     >>> day6_figures()["nodes_average"]
     226.75
     """
+    return dict(_day6_for((data.data_dir() / "deepseek_inference_day6.csv").stat().st_mtime))
+
+
+@lru_cache(maxsize=4)
+def _day6_for(mtime: float) -> dict:
     df = data.load("deepseek_inference_day6")
     return {q: float(v) for q, v in zip(df["quantity"], df["value"])}
 
@@ -433,7 +442,7 @@ class ServingCost:
     memory_seconds: float  # roofline parts of one decoding step
     compute_seconds: float
     max_batch: int  # at this context on these GPUs
-    crossover_batch: int | None
+    crossover_batch: int | None  # smallest batch that fits and is compute-bound (None: none that fits)
     layout: str = "tensor"
     load_factor: float = 1.0
 
@@ -526,6 +535,7 @@ def serving_cost(model, gpu, *, batch: int = 64, context_tokens: int = 4096, uti
             f"(weights {mem['weights'] / 1e9:,.0f} GB + KV cache {mem['kv_cache'] / 1e9:,.0f} GB) but has "
             f"{g.hbm_gb:g} GB. Use at least {need} GPUs, or a smaller batch or context.")
     price = _hour_price(g, usd_per_gpu_hour, tco)
+    top = hardware.max_batch(m, g, context_tokens, n_gpus, **kw)
     step = hardware.decode_step(m, g, batch, context_tokens, n_gpus, **kw)
     pre = hardware.prefill(m, g, context_tokens, batch, n_gpus, weight_bytes=weight_bytes, kv_bytes=kv_bytes)
     out_tps = batch / step.seconds * u
@@ -541,8 +551,9 @@ def serving_cost(model, gpu, *, batch: int = 64, context_tokens: int = 4096, uti
         usd_per_m_input_tokens=usd_per_hour / (in_tps * load * 3600) * 1e6,
         joules_per_output_token=watts / out_tps, joules_per_input_token=watts / in_tps,
         bottleneck=step.bottleneck, memory_seconds=step.memory_seconds, compute_seconds=step.compute_seconds,
-        max_batch=hardware.max_batch(m, g, context_tokens, n_gpus, **kw),
-        crossover_batch=hardware.crossover_batch(m, g, context_tokens, n_gpus, max_batch_searched=1 << 16, **kw),
+        max_batch=top,
+        crossover_batch=hardware.crossover_batch(m, g, context_tokens, n_gpus, **kw,
+                                                 max_batch_searched=max(1, min(1 << 16, top))),
         layout=layout, load_factor=load,
     )
 
@@ -582,33 +593,33 @@ COST_TIE = 0.02
 
 
 def _batch_for_speed(m, g, ctx, n, wb, kv_bytes, layout, u, speed, top) -> int | None:
-    """Largest batch (at most ``top``) whose users each still get ``speed`` tokens/s; None if even one cannot."""
+    """Largest batch (at most ``top``) whose users each still get ``speed`` tokens/s; None if even one cannot.
+
+    The step time grows with the batch: a coarse geometric grid brackets the answer, a fine one finds it.
+    """
     limit = u / speed  # longest roofline step that keeps the speed
-
-    def fast_enough(b: int) -> bool:
-        return float(hardware._decode(m, g, b, ctx, n, wb, kv_bytes, layout)["seconds"]) <= limit
-
-    if not fast_enough(1):
+    grid = np.unique(np.round(np.geomspace(1, top, 200)))
+    ok = hardware._decode(m, g, grid, ctx, n, wb, kv_bytes, layout)["seconds"] <= limit
+    if not ok[0]:
         return None
-    if fast_enough(top):
-        return top
-    lo, hi = 1, top  # fast at lo, too slow at hi: the step time grows with the batch
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fast_enough(mid) else (lo, mid)
-    return lo
+    if ok[-1]:
+        return int(top)
+    i = int(np.count_nonzero(ok))
+    fine = np.arange(grid[i - 1], grid[i] + 1)
+    fine_ok = hardware._decode(m, g, fine, ctx, n, wb, kv_bytes, layout)["seconds"] <= limit
+    return int(fine[np.count_nonzero(fine_ok) - 1])
 
 
 def frontier(model, gpu, context_tokens: int = 4096, *, weight_bytes: float | None = None, kv_bytes: float = 2,
              utilization: float | None = None, load_factor: float | None = None,
              usd_per_gpu_hour: float | None = None, layouts=None, max_gpus: int = 144, points: int = 24,
-             min_tokens_per_s_per_user: float | None = None) -> pd.DataFrame:
+             min_tokens_per_s_per_user: float | None = None, n_gpus: int | None = None) -> pd.DataFrame:
     """Every feasible way to serve ``model`` on ``gpu``: dollars per million tokens against the speed per user.
 
     Deployments of 1, 2, 4 or 8 GPUs, then whole 8-GPU nodes up to ``max_gpus`` (default 144, DeepSeek's
     decode unit); for each, ``points`` batch sizes from 1 to the largest whose KV cache fits, plus the
     largest batch that still gives each user ``min_tokens_per_s_per_user`` (default :func:`service_level`;
-    those rows have ``at_service_level``). Layouts: ``"tensor"``, and for a mixture of experts also
+    those rows have ``at_service_level``). ``n_gpus``: one deployment size only. Layouts: ``"tensor"``, and for a mixture of experts also
     ``"expert"`` (default: every one that applies). ``on_frontier`` marks the points that no other
     point beats on both speed and cost. ``weight_bytes``, ``kv_bytes``: bytes per number of the weights
     and the KV cache (1 = FP8, 2 = BF16; weights default to the released precision).
@@ -627,6 +638,8 @@ def frontier(model, gpu, context_tokens: int = 4096, *, weight_bytes: float | No
     speed = service_level() if min_tokens_per_s_per_user is None else checks.number(
         "min_tokens_per_s_per_user", min_tokens_per_s_per_user, strictly_positive=True, maximum=1e6)
     sizes = hardware.deployment_sizes(checks.whole("max_gpus", max_gpus, minimum=1, maximum=4096))
+    if n_gpus is not None:
+        sizes = [checks.whole("n_gpus", n_gpus, minimum=1, maximum=hardware.MAX_GPUS)]
     if layouts is None:
         layouts = hardware.LAYOUTS if m.is_moe else ("tensor",)
     elif isinstance(layouts, str):
@@ -636,7 +649,14 @@ def frontier(model, gpu, context_tokens: int = 4096, *, weight_bytes: float | No
     hardware._kv_bytes(kv_bytes)
     price = _hour_price(g, usd_per_gpu_hour, {})
     watts = server_watts_per_gpu(g)
-    frames = []
+    table = _frontier(m, g, ctx, wb, kv_bytes, u, load, price, watts, tuple(layouts), tuple(sizes), points, speed)
+    return table.copy()
+
+
+@lru_cache(maxsize=32)
+def _frontier(m, g, ctx, wb, kv_bytes, u, load, price, watts, layouts, sizes, points, speed) -> pd.DataFrame:
+    """The work of :func:`frontier` on checked arguments (cached: an explorer asks again when the batch moves)."""
+    columns = {k: [] for k in FRONTIER_COLUMNS if k != "on_frontier"}
     for layout in layouts:
         for n in sizes:
             top = hardware.max_batch(m, g, ctx, n, weight_bytes=wb, kv_bytes=kv_bytes, layout=layout)
@@ -651,27 +671,30 @@ def frontier(model, gpu, context_tokens: int = 4096, *, weight_bytes: float | No
             out_tps = b * per_user
             in_tps = pre["tokens"] / pre["seconds"] * u
             mem = hardware.memory_per_gpu(m, ctx, 1, n, layout=layout, weight_bytes=wb, kv_bytes=kv_bytes)
-            frames.append(pd.DataFrame({
-                "layout": layout, "n_gpus": n, "batch": b.astype(int), "tokens_per_s_per_user": per_user,
-                "output_tokens_per_s": out_tps,
-                "usd_per_m_output": n * price / (out_tps * load * 3600) * 1e6,
-                "usd_per_m_input": n * price / (in_tps * load * 3600) * 1e6,
-                "joules_per_output_token": n * watts / out_tps,
-                "bottleneck": np.where(d["memory_seconds"] >= d["compute_seconds"], "memory", "compute"),
-                "memory_per_gpu_gb": (mem["weights"] + mem["kv_cache"] * b) / 1e9,
-                "at_service_level": b == (target or 0),
-            }))
-    if not frames:
+            for key, value in (
+                    ("layout", np.full(b.size, layout, dtype=object)), ("n_gpus", np.full(b.size, n)),
+                    ("batch", b.astype(int)), ("tokens_per_s_per_user", per_user), ("output_tokens_per_s", out_tps),
+                    ("usd_per_m_output", n * price / (out_tps * load * 3600) * 1e6),
+                    ("usd_per_m_input", n * price / (in_tps * load * 3600) * 1e6),
+                    ("joules_per_output_token", n * watts / out_tps),
+                    ("bottleneck", np.where(d["memory_seconds"] >= d["compute_seconds"], "memory", "compute")),
+                    ("memory_per_gpu_gb", (mem["weights"] + mem["kv_cache"] * b) / 1e9),
+                    ("at_service_level", b == (target or 0))):
+                columns[key].append(value)
+    if not columns["batch"]:
         raise ValueError(f"context_tokens: {m.name} cannot hold even one {ctx:,}-token context on up to "
                          f"{sizes[-1]} x {g.gpu_id}")
-    table = pd.concat(frames, ignore_index=True)
-    order = table.sort_values(["tokens_per_s_per_user", "usd_per_m_output"], ascending=[False, True]).index
-    best = np.minimum.accumulate(table.loc[order, "usd_per_m_output"].to_numpy())
-    previous = np.concatenate([[np.inf], best[:-1]])
-    table["on_frontier"] = False
-    table.loc[order, "on_frontier"] = table.loc[order, "usd_per_m_output"].to_numpy() < previous
-    table.attrs.update(min_tokens_per_s_per_user=speed, utilization=u, load_factor=load, usd_per_gpu_hour=price)
-    return table[list(FRONTIER_COLUMNS)]
+    table = pd.DataFrame({k: np.concatenate(v) for k, v in columns.items()})
+    order = np.lexsort((table["usd_per_m_output"].to_numpy(), -table["tokens_per_s_per_user"].to_numpy()))
+    cost = table["usd_per_m_output"].to_numpy()[order]
+    previous = np.concatenate([[np.inf], np.minimum.accumulate(cost)[:-1]])
+    on = np.zeros(len(table), dtype=bool)
+    on[order] = cost < previous
+    table["on_frontier"] = on
+    table = table[list(FRONTIER_COLUMNS)]
+    table.attrs.update(min_tokens_per_s_per_user=speed, utilization=u, load_factor=load, usd_per_gpu_hour=price,
+                       weight_bytes=wb, kv_bytes=kv_bytes)
+    return table
 
 
 def cost_at_speed(table: pd.DataFrame, min_tokens_per_s_per_user: float | None = None) -> pd.Series | None:

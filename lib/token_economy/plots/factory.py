@@ -57,10 +57,11 @@ def soft_clear(ax) -> None:
 
 
 def roofline_chart(gpu, model=None, batches=(1, 8, 64, 512), context_tokens=4096, n_gpus=1, *,
-                   highlight=None, ax=None, weight_bytes=None, kv_bytes=2):
+                   highlight=None, ax=None, weight_bytes=None, kv_bytes=2, layout=None):
     """The roofline of ``gpu``: attainable TFLOP/s against arithmetic intensity (FLOPs per byte).
 
-    Points show decoding steps of ``model`` at each batch size; ``highlight`` marks one batch.
+    Points show decoding steps of ``model`` at each batch size that fits next to the weights on
+    ``n_gpus`` (larger ones are left out and the legend says how many fit); ``highlight`` marks one batch.
     """
     g = hardware.get_gpu(gpu)
     fig, ax = _axes(ax)
@@ -80,16 +81,23 @@ def roofline_chart(gpu, model=None, batches=(1, 8, 64, 512), context_tokens=4096
             ha="right")
     if model is not None:
         m = hardware.get_model(model)
-        steps = hardware.decode_step_arrays(m, g, list(batches), context_tokens, n_gpus, weight_bytes, kv_bytes)
-        intensity = steps["flops"] / steps["bytes_read"]
-        achieved = steps["flops"] / steps["seconds"] / n_gpus / 1e12
-        ax.plot(intensity, achieved, "o-", color=COLOURS["model"], ms=5, lw=1,
-                label=f"{m.name.replace(' (and R1)', '')}, {context_tokens:,}-token context")
-        for b, xi, yi in zip(batches, intensity, achieved):
-            ax.annotate(f"{b:g}", (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=7)
-        if highlight is not None:
-            s = hardware.decode_step(m, g, highlight, context_tokens, n_gpus, weight_bytes=weight_bytes,
-                                     kv_bytes=kv_bytes)
+        kw = dict(weight_bytes=weight_bytes, kv_bytes=kv_bytes, layout=layout)
+        top = hardware.max_batch(m, g, max(context_tokens, 1), n_gpus, **kw)
+        fitting = [b for b in batches if 1 <= b <= top]
+        label = f"{hardware.display_name(m)}, {context_tokens:,}-token context, {n_gpus} GPU" + (
+            "s" if n_gpus > 1 else "")
+        if len(fitting) < len(batches):
+            label += f" (at most {top:,} fit)"
+        if fitting:
+            steps = hardware.decode_step_arrays(m, g, fitting, context_tokens, n_gpus, weight_bytes, kv_bytes,
+                                                layout=layout)
+            intensity = steps["flops"] / steps["bytes_read"]
+            achieved = steps["flops"] / steps["seconds"] / n_gpus / 1e12
+            ax.plot(intensity, achieved, "o-", color=COLOURS["model"], ms=5, lw=1, label=label)
+            for b, xi, yi in zip(fitting, intensity, achieved):
+                ax.annotate(f"{b:g}", (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=7)
+        if highlight is not None and 1 <= highlight <= max(top, 1):
+            s = hardware.decode_step(m, g, highlight, context_tokens, n_gpus, **kw)
             ax.plot([s.arithmetic_intensity], [s.flops / s.seconds / n_gpus / 1e12], "*", ms=14,
                     color=COLOURS["output"], label=f"batch {highlight:g}: {s.bottleneck}-bound")
         ax.legend(loc="upper left", bbox_to_anchor=(0, 0.88), fontsize=8)
@@ -102,39 +110,108 @@ def roofline_chart(gpu, model=None, batches=(1, 8, 64, 512), context_tokens=4096
     return fig
 
 
-def cost_vs_batch_chart(model, gpu, *, context_tokens=4096, utilization=0.5, n_gpus=None, usd_per_gpu_hour=None,
-                        batches=None, highlight=None, ax=None, electricity_usd_per_kwh=factory.ELECTRICITY_USD_PER_KWH,
-                        pue=factory.PUE):
-    """$ per million output tokens against batch size, up to the largest batch that fits."""
+def cost_vs_batch_chart(model, gpu, *, context_tokens=4096, n_gpus=None, usd_per_gpu_hour=None, highlight=None,
+                        ax=None, **frontier_options):
+    """$ per million output tokens against batch size on one deployment, up to the largest batch that fits.
+
+    ``n_gpus=None``: the smallest real deployment that holds the weights; the curve is
+    :func:`token_economy.factory.frontier` restricted to that size (``frontier_options`` pass on).
+    """
     m, g = hardware.get_model(model), hardware.get_gpu(gpu)
     fig, ax = _axes(ax)
+    kw = {k: frontier_options[k] for k in ("weight_bytes", "kv_bytes", "layout") if k in frontier_options}
     if n_gpus is None:
-        n_gpus = factory.n_gpus_needed(m, g, batch=highlight or 1, context_tokens=context_tokens)
-    top = hardware.max_batch(m, g, context_tokens, n_gpus)
-    if batches is None:
-        batches = np.unique(np.round(np.logspace(0, np.log10(max(top, 1)), 40)).astype(int))
-    batches = np.asarray([b for b in batches if 1 <= b <= max(top, 1)], dtype=float)
-    price = usd_per_gpu_hour
-    if price is None:
-        price = factory.gpu_hour_cost(g, electricity_usd_per_kwh=electricity_usd_per_kwh, pue=pue).total_usd
-    steps = hardware.decode_step_arrays(m, g, batches, context_tokens, n_gpus)
-    tps = batches / steps["seconds"] * utilization
-    usd = n_gpus * price / (tps * 3600) * 1e6
-    mem = steps["memory_seconds"] >= steps["compute_seconds"]
+        n_gpus = hardware.smallest_deployment(m, g, context_tokens, highlight or 1, **kw)
+    layouts = frontier_options.pop("layout", None) or hardware.default_layout(m)
+    t = factory.frontier(m, g, context_tokens, n_gpus=n_gpus, layouts=layouts, usd_per_gpu_hour=usd_per_gpu_hour,
+                         points=40, **frontier_options)
+    batches, usd = t["batch"].to_numpy(dtype=float), t["usd_per_m_output"].to_numpy()
+    mem = (t["bottleneck"] == "memory").to_numpy()
     ax.plot(batches, usd, color=COLOURS["grey"], lw=1)
     ax.plot(batches[mem], usd[mem], "o", ms=3, color=COLOURS["memory"], label="memory-bound")
     ax.plot(batches[~mem], usd[~mem], "o", ms=3, color=COLOURS["compute"], label="compute-bound")
-    if highlight is not None and 1 <= highlight <= max(top, 1):
-        s = factory.serving_cost(m, g, batch=highlight, context_tokens=context_tokens, utilization=utilization,
-                                 n_gpus=n_gpus, usd_per_gpu_hour=price)
-        ax.plot([highlight], [s.usd_per_m_output_tokens], "*", ms=14, color=COLOURS["output"],
-                label=f"batch {highlight}: ${s.usd_per_m_output_tokens:,.3f} per M")
+    top = int(batches.max())
+    if highlight is not None and 1 <= highlight <= top:
+        at = np.interp(np.log(highlight), np.log(batches), np.log(usd))
+        ax.plot([highlight], [np.exp(at)], "*", ms=14, color=COLOURS["output"],
+                label=f"batch {highlight:,}: ${np.exp(at):,.3f} per M")
     _log(ax)
     ax.autoscale_view()
     ax.set_xlabel(f"batch (sequences decoded together; at most {top:,} fit)")
     ax.set_ylabel("$ per million output tokens")
-    ax.set_title(f"{m.name.replace(' (and R1)', '')}: {n_gpus} x {g.gpu_id}, {context_tokens:,} tokens")
+    ax.set_title(f"{hardware.display_name(m)}: {n_gpus} x {g.gpu_id}, {context_tokens:,} tokens")
     ax.legend(fontsize=8)
+    return fig
+
+
+def frontier_chart(tables: dict, *, speed=None, highlight=None, ax=None, title=None, show_all=True):
+    """The cost-speed frontier: $ per million output tokens against output tokens/s each user sees.
+
+    ``tables``: ``{label: factory.frontier(...)}``, one curve each (its ``on_frontier`` points; with
+    ``show_all`` the other feasible points faintly). ``speed``: the service level, a dashed line and, on
+    each curve, the cheapest point that keeps it (a diamond). ``highlight``: ``(tokens/s per user, $ per M,
+    label)`` of one setting (a star).
+    """
+    fig, ax = _axes(ax)
+    for i, (label, t) in enumerate(tables.items()):
+        colour = CYCLE[i % len(CYCLE)]
+        if show_all:
+            ax.plot(t["tokens_per_s_per_user"], t["usd_per_m_output"], ".", ms=2, color=colour, alpha=0.25)
+        f = t[t["on_frontier"]].sort_values("tokens_per_s_per_user")
+        ax.plot(f["tokens_per_s_per_user"], f["usd_per_m_output"], "-", lw=2, color=colour, label=label)
+        if speed is not None:
+            best = factory.cost_at_speed(t, speed)
+            if best is not None:
+                ax.plot([best["tokens_per_s_per_user"]], [best["usd_per_m_output"]], "D", ms=7, color=colour,
+                        markeredgecolor="black")
+    if speed is not None:
+        ax.axvline(speed, color=COLOURS["grey"], ls="--", lw=1)
+        ax.annotate(f"{speed:g} tokens/s per user", (speed, 1), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", fontsize=8, color=COLOURS["grey"])
+    if highlight is not None:
+        x, y, text = highlight
+        ax.plot([x], [y], "*", ms=14, color=COLOURS["output"], label=text, zorder=5)
+    _log(ax)
+    ax.autoscale_view()
+    ax.set_xlabel("output tokens/s each user sees (faster to the right)")
+    ax.set_ylabel("$ per million output tokens")
+    ax.set_title(title or "The cost-speed frontier")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+#: Colours of the parts of a GPU-hour (colour-blind safe: no red next to green).
+TCO_COLOURS = {"gpu": "#2563eb", "server_and_network": "#0891b2", "power": "#ca8a04", "hosting": "#7c3aed",
+               "maintenance": "#6b7280", "capital": "#f97316"}
+
+
+def tco_chart(table, rentals=None, ax=None):
+    """Stacked bars: $ per GPU-hour by part for each GPU (``factory.tco_table()``), with rental prices as diamonds.
+
+    ``rentals``: ``{gpu_id: $ per hour}`` (missing or None: no diamond); a line marks the GPU-only figure.
+    """
+    fig, ax = _axes(ax, 8.0, 3.8)
+    gpus = list(table.index)
+    x = np.arange(len(gpus))
+    bottom = np.zeros(len(gpus))
+    for part in factory.TCO_COMPONENTS:
+        values = table[part].to_numpy()
+        ax.bar(x, values, bottom=bottom, color=TCO_COLOURS[part], width=0.6, label=part.replace("_", " "))
+        bottom += values
+    for xi, total in zip(x, bottom):
+        ax.annotate(f"${total:.2f}", (xi, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
+    if "gpu_only" in table:
+        ax.hlines(table["gpu_only"], x - 0.3, x + 0.3, colors="white", linestyles="--", lw=1.2,
+                  label="GPU-only figure")
+    rentals = rentals or {}
+    rx = [xi for xi, g in zip(x, gpus) if rentals.get(g) is not None]
+    ry = [rentals[g] for g in gpus if rentals.get(g) is not None]
+    if rx:
+        ax.plot(rx, ry, "D", ms=8, color="black", label="rental price (data/gpus.csv)")
+    ax.set_xticks(x, gpus, fontsize=8)
+    ax.set_ylabel("$ per GPU-hour")
+    ax.set_title("What an owned GPU-hour costs, part by part, against the rental price")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -156,7 +233,7 @@ def memory_chart(model_ids, context_tokens, users, gpu_ids=None, *, kv_bytes=2, 
     names, weights, kvs = [], [], []
     for mid in model_ids:
         need = hardware.memory_needed_bytes(mid, context_tokens, users, kv_bytes=kv_bytes)
-        names.append(hardware.get_model(mid).name.replace(" (and R1)", ""))
+        names.append(hardware.display_name(mid))
         weights.append(need["weights"] / 1e9)
         kvs.append(need["kv_cache"] / 1e9)
     y = np.arange(len(names))
@@ -173,7 +250,7 @@ def memory_chart(model_ids, context_tokens, users, gpu_ids=None, *, kv_bytes=2, 
     ax.set_yticks(y, names)
     if not ax.yaxis_inverted():
         ax.invert_yaxis()
-    ax.set_xlabel("memory needed (GB); dashed lines: the HBM of one GPU")
+    ax.set_xlabel("memory needed (GB = 10^9 bytes, as on datasheets); dashed lines: the HBM of one GPU")
     if gpu_key:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
@@ -187,13 +264,13 @@ def kv_per_token_chart(model_ids=None, *, kv_bytes=2, ax=None):
     fig, ax = _axes(ax, 6.5, 3.0)
     model_ids = model_ids or hardware.model_ids()
     values = [hardware.kv_cache_bytes_per_token(m, kv_bytes) / 1e3 for m in model_ids]
-    names = [hardware.get_model(m).name.replace(" (and R1)", "") for m in model_ids]
+    names = [hardware.display_name(m) for m in model_ids]
     bars = ax.barh(names, values, color=[COLOURS["memory"] if hardware.get_model(m).attention == "gqa"
                                          else COLOURS["cached"] for m in model_ids])
     ax.bar_label(bars, [f"{v:,.0f} KB" for v in values], padding=3, fontsize=8)
     if not ax.yaxis_inverted():
         ax.invert_yaxis()
-    ax.set_xlabel(f"KV cache per token (KB, {'BF16' if kv_bytes == 2 else 'FP8'})")
+    ax.set_xlabel(f"KV cache per token (KB = 1,000 bytes, {'BF16' if kv_bytes == 2 else 'FP8'})")
     ax.set_title("How much memory one token of context keeps")
     ax.set_xlim(0, max(values) * 1.25)
     return fig

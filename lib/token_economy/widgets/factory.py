@@ -1,30 +1,42 @@
-"""Explorers of notebooks 03 and 04: the token factory, and memory against HBM."""
+"""Explorers of notebooks 03 and 04: the token factory, and memory against HBM.
+
+Every number comes from :mod:`token_economy.factory` and :mod:`token_economy.hardware`; the controls'
+defaults are the library's (``factory.default_utilization()`` and so on). After an invalid setting
+the old result is cleared, so a message never sits above numbers that no longer apply.
+"""
 
 from __future__ import annotations
 
 import html
 
 import ipywidgets as W
-import pandas as pd
 
 from .. import checks, factory, hardware
 from ..plots import factory as fplots
 from . import Explorer, FigureView, register
 
 STYLE = {"description_width": "150px"}
-
-
 LAYOUT = W.Layout(width="330px")
+BATCH_MAX_POWER = 16  # batch slider: 1 to 2**16 sequences
+CONTEXT_POWERS = (7, 17)  # context slider: 128 to 131,072 tokens
 
 
 def _ids(table, column):
     return list(table[column])
 
 
-def results_html(s: factory.ServingCost) -> str:
-    """A small HTML table of a :class:`factory.ServingCost` (numbers and our own ids only)."""
+def _whole(label: str, value, maximum: float) -> int:
+    """A slider or box value as a whole number, or a ValueError naming the control."""
+    return int(round(checks.number(label, value, minimum=1, maximum=maximum)))
+
+
+def _results_html(s: factory.ServingCost, best, speed: float) -> str:
+    """A small HTML table of a :class:`factory.ServingCost` and the cheapest setting at ``speed`` (numbers only)."""
+    cheapest = ("none of the deployments we try keeps this speed" if best is None else
+                f"{int(best['n_gpus'])} GPUs ({best['layout']} layout), batch {int(best['batch']):,}: "
+                f"${best['usd_per_m_output']:,.3f} per M output, {best['tokens_per_s_per_user']:,.1f} tokens/s per user")
     rows = [
-        ("GPUs", f"{s.n_gpus} x {s.gpu_id} at ${s.usd_per_gpu_hour:,.2f} per GPU-hour"),
+        ("GPUs", f"{s.n_gpus} x {s.gpu_id} ({s.layout} layout) at ${s.usd_per_gpu_hour:,.2f} per GPU-hour"),
         ("output speed", f"{s.output_tokens_per_second:,.0f} tokens/s "
                          f"({s.output_tokens_per_second_per_user:,.1f} per user)"),
         ("$ per million output tokens", f"${s.usd_per_m_output_tokens:,.3f}"),
@@ -34,8 +46,7 @@ def results_html(s: factory.ServingCost) -> str:
                           f"(memory {s.memory_seconds * 1e3:,.1f} ms, compute {s.compute_seconds * 1e3:,.1f} ms "
                           "at the roofline)"),
         ("largest batch that fits", f"{s.max_batch:,}"),
-        ("compute-bound from batch", "never (the KV cache grows as fast as the work)" if s.crossover_batch is None
-         else f"{s.crossover_batch:,}"),
+        (f"cheapest at {speed:g} tokens/s per user", cheapest),
     ]
     body = "".join(f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>" for k, v in rows)
     return f'<table class="te-table">{body}</table>'
@@ -49,71 +60,112 @@ class FactoryExplorer(Explorer):
 
     def make_controls(self):
         gpus, models = hardware.gpus(), hardware.models()
+        log = dict(style=STYLE, layout=LAYOUT, readout_format=",.0f")
         return {
             "gpu": W.Dropdown(options=_ids(gpus, "gpu_id"), value="H100-SXM", description="GPU", style=STYLE,
                               layout=LAYOUT),
             "model": W.Dropdown(options=list(zip(models["name"], models["model_id"])), value="llama-3.1-70b",
                                 description="model", style=STYLE, layout=LAYOUT),
-            "batch": W.IntText(value=64, description="batch (sequences)", style=STYLE, layout=LAYOUT),
-            "context_tokens": W.IntText(value=4096, description="context (tokens)", style=STYLE, layout=LAYOUT),
-            "auto_gpus": W.Checkbox(value=True, description="fewest GPUs that fit", indent=False),
-            "n_gpus": W.IntText(value=8, description="GPUs (if not auto)", style=STYLE, layout=LAYOUT),
-            "utilization": W.FloatText(value=0.5, step=0.05, description="utilization (0-1]", style=STYLE,
-                                       layout=LAYOUT),
-            "electricity": W.FloatText(value=factory.ELECTRICITY_USD_PER_KWH, step=0.01,
-                                       description="electricity $/kWh", style=STYLE, layout=LAYOUT),
+            "batch": W.FloatLogSlider(value=64, base=2, min=0, max=BATCH_MAX_POWER, step=0.25,
+                                      description="batch (sequences)", **log),
+            "context_tokens": W.FloatLogSlider(value=4096, base=2, min=CONTEXT_POWERS[0], max=CONTEXT_POWERS[1],
+                                               step=0.25, description="context (tokens)", **log),
+            "auto_gpus": W.Checkbox(value=True, description="smallest deployment that fits", indent=False),
+            "n_gpus": W.IntText(value=8, description="GPUs (if not auto)", style=STYLE, layout=LAYOUT,
+                                disabled=True),
+            "layout": W.Dropdown(options=[("the model's usual", "auto"), ("tensor: split every layer", "tensor"),
+                                          ("expert: DeepSeek's", "expert")], value="auto",
+                                 description="layout", style=STYLE, layout=LAYOUT),
+            "weight_bytes": W.Dropdown(options=[("as released", 0), ("BF16 (2 bytes)", 2), ("FP8 (1 byte)", 1)],
+                                       value=0, description="weights", style=STYLE, layout=LAYOUT),
+            "kv_bytes": W.Dropdown(options=[("BF16 (2 bytes)", 2), ("FP8 (1 byte)", 1)], value=2,
+                                   description="KV cache", style=STYLE, layout=LAYOUT),
+            "utilization": W.FloatText(value=round(factory.default_utilization(), 3), step=0.05,
+                                       description="share of roofline (0-1]", style=STYLE, layout=LAYOUT),
+            "load_factor": W.FloatText(value=round(factory.default_load_factor(), 3), step=0.05,
+                                       description="share of hours busy (0-1]", style=STYLE, layout=LAYOUT),
+            "speed": W.FloatText(value=factory.service_level(), step=5, description="target tokens/s per user",
+                                 style=STYLE, layout=LAYOUT),
+            "electricity": W.FloatText(value=factory.tco_parameters("H100-SXM")["electricity_usd_per_kwh"],
+                                       step=0.01, description="electricity $/kWh", style=STYLE, layout=LAYOUT),
             "pricing": W.ToggleButtons(options=[("own the GPU", "own"), ("rent it", "rent")], value="own",
                                        description="GPU-hour", style={"description_width": "70px"}),
         }
 
     def layout_controls(self):
         c = self.controls
-        left = W.VBox([c["gpu"], c["model"], c["batch"], c["context_tokens"], c["auto_gpus"]])
-        right = W.VBox([c["n_gpus"], c["utilization"], c["electricity"], c["pricing"]])
+        left = W.VBox([c[k] for k in ("gpu", "model", "batch", "context_tokens", "auto_gpus", "n_gpus", "layout")])
+        right = W.VBox([c[k] for k in ("weight_bytes", "kv_bytes", "utilization", "load_factor", "speed",
+                                        "electricity", "pricing")])
         return W.HBox([left, right])
 
     def make_body(self):
         self.table = W.HTML()
-        self.view = FigureView(11, 3.8, 1, 2, dpi=90, margins=dict(left=0.08, right=0.985, bottom=0.14, top=0.91,
+        self.view = FigureView(11, 3.8, 1, 2, dpi=80, margins=dict(left=0.08, right=0.985, bottom=0.14, top=0.91,
                                                                wspace=0.28))
         return W.VBox([self.table, self.view.image])
 
-    def compute(self, gpu, model, batch, context_tokens, auto_gpus, n_gpus, utilization, electricity, pricing):
-        price = None
+    def compute(self, gpu, model, batch, context_tokens, auto_gpus, n_gpus, layout, weight_bytes, kv_bytes,
+                utilization, load_factor, speed, electricity, pricing):
+        batch = _whole("batch", batch, hardware.MAX_BATCH)
+        context = _whole("context_tokens", context_tokens, hardware.MAX_CONTEXT_TOKENS)
+        options = dict(weight_bytes=weight_bytes or None, kv_bytes=kv_bytes, utilization=utilization,
+                       load_factor=load_factor)
+        lay = None if layout == "auto" else layout
         if pricing == "rent":
             price = hardware.get_gpu(gpu).usd_per_hour_rental
             if price is None:
                 raise ValueError(f"No public rental price for {gpu} in data/gpus.csv: choose 'own the GPU'.")
-        return factory.serving_cost(model, gpu, batch=batch, context_tokens=context_tokens, utilization=utilization,
-                                    n_gpus=None if auto_gpus else n_gpus, usd_per_gpu_hour=price,
-                                    electricity_usd_per_kwh=electricity)
+        else:
+            price = float(factory.tco_per_gpu_hour(gpu, electricity_usd_per_kwh=electricity)["total"])
+        s = factory.serving_cost(model, gpu, batch=batch, context_tokens=context, n_gpus=None if auto_gpus else n_gpus,
+                                 usd_per_gpu_hour=price, layout=lay, **options)
+        f = factory.frontier(model, gpu, context, usd_per_gpu_hour=price, layouts=lay, points=16,
+                             min_tokens_per_s_per_user=speed, **options)
+        return s, f, factory.cost_at_speed(f)
 
-    def draw(self, s: factory.ServingCost, axes):
+    def draw(self, s: factory.ServingCost, f, speed, axes):
         for ax in axes:
             fplots.soft_clear(ax)
-        batches = sorted({b for b in (1, 8, 64, 512) if b <= s.max_batch} | {s.batch})
+        batches = sorted({1, 8, 64, 512, s.batch})
         fplots.roofline_chart(s.gpu_id, s.model_id, batches, s.context_tokens, s.n_gpus, highlight=s.batch,
-                              ax=axes[0])
-        fplots.cost_vs_batch_chart(s.model_id, s.gpu_id, context_tokens=s.context_tokens, utilization=s.utilization,
-                                   n_gpus=s.n_gpus, usd_per_gpu_hour=s.usd_per_gpu_hour, highlight=s.batch,
-                                   ax=axes[1])
+                              ax=axes[0], weight_bytes=f.attrs["weight_bytes"], kv_bytes=f.attrs["kv_bytes"],
+                              layout=s.layout)
+        label = f"{hardware.display_name(s.model_id)} on {s.gpu_id}"
+        fplots.frontier_chart({label: f}, speed=speed, ax=axes[1], show_all=False,
+                              highlight=(s.output_tokens_per_second_per_user, s.usd_per_m_output_tokens,
+                                         f"{s.n_gpus} GPUs, batch {s.batch:,}"),
+                              title=f"Cost against speed, {s.context_tokens:,}-token context")
+
+    def clear(self):
+        """Remove the last result, so that a message never sits above numbers that no longer apply."""
+        self.table.value = ""
+        self.view.image.value = b""
 
     def update(self, **values):
-        s = self.compute(**values)
-        self.table.value = results_html(s)
-        self.draw(s, self.view.axes)
-        self.view.draw()
-        if s.batch > s.max_batch:
-            return f"Batch {s.batch:,} does not fit next to the weights at this context: at most {s.max_batch:,}."
+        self.controls["n_gpus"].disabled = bool(values["auto_gpus"])
+        self.controls["electricity"].disabled = values["pricing"] == "rent"
+        try:
+            s, f, best = self.compute(**values)
+            speed = f.attrs["min_tokens_per_s_per_user"]
+            self.table.value = _results_html(s, best, speed)
+            self.draw(s, f, speed, self.view.axes)
+            self.view.draw()
+        except Exception:
+            self.clear()
+            raise
+        per_user = s.output_tokens_per_second_per_user
+        pace = (f"Each user gets {per_user:,.1f} tokens/s, {'at least' if per_user >= speed else 'below'} "
+                f"the target of {speed:g}. ")
         if s.bottleneck == "memory":
-            return ("Memory-bound: each step waits for HBM, so a larger batch makes every token cheaper "
-                    f"(up to {s.max_batch:,} sequences fit).")
-        return "Compute-bound: the GPUs are busy computing; a larger batch no longer lowers the cost per token."
+            return pace + ("Memory-bound: each step waits for HBM, so a larger batch makes every token cheaper "
+                           f"(up to {s.max_batch:,} sequences fit), and each user slower.")
+        return pace + "Compute-bound: the GPUs are busy computing; a larger batch no longer lowers the cost per token."
 
     def static(self):
-        s = self.compute(**self.values())
+        s, f, _ = self.compute(**self.values())
         fig, axes = fplots.new_figure(11, 3.8, 1, 2)
-        self.draw(s, axes)
+        self.draw(s, f, f.attrs["min_tokens_per_s_per_user"], axes)
         return fig
 
     @classmethod
@@ -124,11 +176,16 @@ class FactoryExplorer(Explorer):
             settings = {
                 "gpu": rng.choice(_ids(gpus, "gpu_id")),
                 "model": rng.choice(_ids(models, "model_id")),
-                "batch": rng.choice([1, 4, 16, 64, 256, 1024]),
-                "context_tokens": rng.choice([512, 4096, 32768, 131072]),
+                "batch": float(rng.choice([1, 4, 16, 64, 256, 1024])),
+                "context_tokens": float(rng.choice([512, 4096, 32768, 131072])),
                 "auto_gpus": rng.random() < 0.7,
                 "n_gpus": rng.choice([1, 2, 8, 16]),
+                "layout": rng.choice(["auto", "auto", "tensor"]),
+                "weight_bytes": rng.choice([0, 2, 1]),
+                "kv_bytes": rng.choice([2, 1]),
                 "utilization": round(rng.uniform(0.05, 1.0), 2),
+                "load_factor": round(rng.uniform(0.3, 1.0), 2),
+                "speed": float(rng.choice([5, 10, 20, 50])),
                 "electricity": round(rng.uniform(0.0, 0.3), 3),
                 "pricing": rng.choice(["own", "rent"]),
             }
@@ -138,28 +195,6 @@ class FactoryExplorer(Explorer):
                 continue
             return settings
         raise RuntimeError("no valid factory setting found in 100 draws")  # pragma: no cover
-
-
-def users_table(context_tokens, users, *, kv_bytes=2) -> pd.DataFrame:
-    """For each model: memory needed for ``users`` sequences, and GPUs of each kind needed to hold it.
-
-    >>> int(users_table(4096, 1).loc["Llama 3.1 8B", "H100-SXM GPUs"])
-    1
-    """
-    context_tokens = checks.whole("context_tokens", context_tokens, minimum=1, maximum=hardware.MAX_CONTEXT_TOKENS)
-    users = checks.whole("users", users, minimum=1, maximum=hardware.MAX_BATCH)
-    rows = []
-    gpu_ids = hardware.gpu_ids()
-    for mid in hardware.model_ids():
-        m = hardware.get_model(mid)
-        need = hardware.memory_needed_bytes(m, context_tokens, users, kv_bytes=kv_bytes)
-        row = {"model": m.name.replace(" (and R1)", ""), "weights GB": need["weights"] / 1e9,
-               "KV cache GB": need["kv_cache"] / 1e9, "total GB": need["total"] / 1e9}
-        for gid in gpu_ids:
-            row[f"{gid} GPUs"] = factory.n_gpus_needed(m, gid, batch=users, context_tokens=context_tokens,
-                                                       kv_bytes=kv_bytes)
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("model")
 
 
 @register
@@ -186,21 +221,26 @@ class MemoryExplorer(Explorer):
     @staticmethod
     def check(context_tokens, users):
         if context_tokens < 1:
-            raise ValueError(f"context_tokens must be at least 1 token, got {context_tokens}.")
+            raise ValueError(f"context (tokens) must be at least 1 token, got {context_tokens}.")
         if users < 1:
-            raise ValueError(f"users must be at least 1, got {users}.")
+            raise ValueError(f"users at once must be at least 1, got {users}.")
         if context_tokens > 10_000_000 or users > 1_000_000:
             raise ValueError("That is beyond any real deployment: keep context under 10 million tokens "
                              "and users under a million.")
 
     def update(self, context_tokens, users, kv_bytes):
-        self.check(context_tokens, users)
-        fplots.soft_clear(self.view.axes)
-        fplots.memory_chart(hardware.model_ids(), context_tokens, users, kv_bytes=kv_bytes,
-                            ax=self.view.axes, gpu_key=False)
-        self.view.draw()
-        table = users_table(context_tokens, users, kv_bytes=kv_bytes)
-        self.table.value = table.to_html(float_format=lambda x: f"{x:,.0f}", classes="te-table")
+        try:
+            self.check(context_tokens, users)
+            fplots.soft_clear(self.view.axes)
+            fplots.memory_chart(hardware.model_ids(), context_tokens, users, kv_bytes=kv_bytes,
+                                ax=self.view.axes, gpu_key=False)
+            self.view.draw()
+            table = hardware.users_table(context_tokens, users, kv_bytes=kv_bytes)
+            self.table.value = table.to_html(float_format=lambda x: f"{x:,.0f}", classes="te-table")
+        except Exception:
+            self.table.value = ""
+            self.view.image.value = b""
+            raise
         over = [m for m, r in table.iterrows() if r["total GB"] > 0 and r["KV cache GB"] > r["weights GB"]]
         if over:
             return f"The KV cache now outweighs the weights for: {', '.join(over)}."
