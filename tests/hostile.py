@@ -150,6 +150,8 @@ ARGS: dict[str, Arg] = {
     "factory.gpu": T("H100-SXM"),
     "factory.batches": F([1, 8, 64]),
     "factory.figures": F(None),
+    "factory.cost_at_speed.table": F(lambda: token_economy.factory.frontier("llama-3.1-8b", "H100-SXM", 4096,
+                                                                            max_gpus=8)),
     # pricing
     "pricing.model": T("gpt-4o-mini"),
     "pricing.model_id": T("gpt-4o-mini"),

@@ -141,7 +141,7 @@ def test_step_properties(model, gpu, batch, ctx, n):
     assert s2.seconds >= s.seconds * (1 - 1e-12)
     assert s2.seconds / (batch + 1) <= s.seconds / batch * (1 + 1e-12)
     # more GPUs never slow the roofline down
-    assert hw.decode_step(model, gpu, batch, ctx, n + 1).seconds <= s.seconds
+    assert hw.decode_step(model, gpu, batch, ctx, n + 1).seconds <= s.seconds * (1 + 1e-12)
 
 
 def test_records_as_frame():
@@ -185,3 +185,64 @@ def test_users_that_fit_fills_the_fewest_gpus_holding_the_weights():
     assert hw.users_that_fit("llama-3.1-70b", "H100-SXM", 4096) == 14
     # A 128k context of Llama 3.1 70B (42.9 GB) does not fit in the 18.9 GB left.
     assert hw.users_that_fit("llama-3.1-70b", "H100-SXM", 131072) == 0
+
+
+# --------------------------------------------------------------------------- deployments and layouts
+def test_deployment_sizes_are_what_servers_use():
+    assert [hw.deployment_size(n) for n in (1, 2, 3, 5, 8, 9, 16, 17)] == [1, 2, 4, 8, 8, 16, 16, 24]
+    assert hw.deployment_sizes(40) == [1, 2, 4, 8, 16, 24, 32, 40]
+    with pytest.raises(ValueError, match="n_gpus"):
+        hw.deployment_size(0)
+
+
+def test_tensor_layout_splits_gqa_cache_but_copies_latent_cache():
+    # Llama 3.1 70B on 4 GPUs: 8 KV heads split 4 ways: each GPU keeps a quarter of the cache
+    m = hw.memory_per_gpu("llama-3.1-70b", 4096, 10, n_gpus=4)
+    assert m["weights"] == pytest.approx(141.1e9 / 4)
+    assert m["kv_cache"] == pytest.approx(10 * 4096 * 327_680 / 4)
+    # DeepSeek-V3 in the tensor layout: one latent vector per token and layer, so all 8 GPUs keep all of it
+    d = hw.memory_per_gpu("deepseek-v3", 4096, 10, n_gpus=8, layout="tensor")
+    assert d["kv_cache"] == pytest.approx(10 * 4096 * 70_272)
+    # ... and across 2 nodes (a pipeline of 2 stages) each node keeps half the layers
+    d16 = hw.memory_per_gpu("deepseek-v3", 4096, 10, n_gpus=16, layout="tensor")
+    assert d16["kv_cache"] == pytest.approx(10 * 4096 * 70_272 / 2)
+
+
+def test_expert_layout_copies_attention_and_spreads_experts():
+    routed = 58 * 256 * 3 * 7168 * 2048
+    e = hw.memory_per_gpu("deepseek-v3", 4096, 144, n_gpus=144)      # FP8 weights: 1 byte per parameter
+    assert e["weights"] == pytest.approx(671e9 - routed + routed / 144)
+    assert e["kv_cache"] == pytest.approx(4096 * 70_272)                # one sequence per GPU
+    with pytest.raises(ValueError, match="layout"):
+        hw.memory_per_gpu("llama-3.1-8b", 100, 1, layout="expert")
+
+
+def test_decode_step_in_the_expert_layout_hand_computed():
+    # 16 H100s, 160 sequences of 1,000 tokens: each GPU reads its 17.1 GB copy, 1/16 of the experts used by
+    # 160 tokens, and the cache of its 10 sequences; computes 10 tokens x (74 GFLOP at FP8 + attention at BF16)
+    routed = 58 * 256 * 3 * 7168 * 2048
+    used = 1 - (1 - 8 / 256) ** 160
+    per_gpu = (671e9 - routed) + routed * used / 16 + 10 * 1000 * 70_272
+    s = hw.decode_step("deepseek-v3", "H100-SXM", 160, 1000, 16)
+    assert s.memory_seconds == pytest.approx(per_gpu / 3.35e12)
+    attention = 2 * 61 * 128 * (2 * 512 + 64) * 1000
+    assert s.compute_seconds == pytest.approx(10 * (2 * 37e9 / 1979e12 + attention / 989.5e12))
+
+
+def test_pipeline_across_nodes_reads_the_weights_once_per_microbatch():
+    # Llama 3.1 405B on 2 nodes of H100: each token passes both stages, so one sequence goes no faster
+    # than on a single node with room for the weights: round = 2 x (weights / 16) / bandwidth
+    one = hw.decode_step("llama-3.1-405b", "H100-SXM", 1, 0, 16)
+    assert one.memory_seconds == pytest.approx(405.85e9 * 2 / 8 / 3.35e12)
+
+
+def test_smallest_deployment_and_fit_tables():
+    assert hw.smallest_deployment("llama-3.1-405b", "H100-SXM") == 16      # 812 GB: 11 GPUs, servers use 16
+    assert hw.smallest_deployment("llama-3.1-405b", "H100-SXM", weight_bytes=1) == 8
+    assert hw.smallest_deployment("deepseek-v3", "H200-SXM") == 8           # 17.1 + 653.9 / 8 = 98.8 GB < 141 GB
+    t = hw.fit_table([4096, 131072])
+    assert set(t["n_gpus"]) <= set(hw.deployment_sizes(1024))
+    pivot = t.pivot_table(index=["context_tokens", "model"], columns="gpu", values="users")
+    assert (pivot.loc[4096] >= pivot.loc[131072]).all().all()
+    u = hw.users_table(32768, 16)
+    assert u.loc["Llama 3.1 405B", "H100-SXM GPUs"] == 16 and (u["total GB"] > u["weights GB"]).all()

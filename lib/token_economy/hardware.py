@@ -364,24 +364,184 @@ def min_gpus_for_weights(model, gpu, weight_bytes: float | None = None) -> int:
     return max(1, math.ceil(weights_bytes(model, weight_bytes) / g.hbm_bytes))
 
 
+# --------------------------------------------------------------------------- deployments
+#: GPUs in one server (node): DGX and HGX servers hold eight (``data/tco_inputs.csv``).
+GPUS_PER_NODE = 8
+#: How a model's weights and KV cache are spread over its GPUs (see :func:`memory_per_gpu`).
+LAYOUTS = ("tensor", "expert")
+
+
+def deployment_size(n_gpus: float) -> int:
+    """The smallest deployment real servers use with at least ``n_gpus`` GPUs: 1, 2, 4 or 8, then whole nodes.
+
+    >>> [deployment_size(n) for n in (1, 3, 5, 8, 9, 17)]
+    [1, 4, 8, 8, 16, 24]
+    """
+    n = math.ceil(checks.number("n_gpus", n_gpus, minimum=1, maximum=MAX_GPUS))
+    if n <= GPUS_PER_NODE:
+        return next(size for size in (1, 2, 4, 8) if size >= n)
+    return min(MAX_GPUS, -(-n // GPUS_PER_NODE) * GPUS_PER_NODE)
+
+
+def deployment_sizes(max_gpus: int = 18 * GPUS_PER_NODE) -> list[int]:
+    """Every deployment size up to ``max_gpus``: 1, 2, 4, 8, then each whole number of 8-GPU nodes.
+
+    >>> deployment_sizes(32)
+    [1, 2, 4, 8, 16, 24, 32]
+    """
+    max_gpus = checks.whole("max_gpus", max_gpus, minimum=1, maximum=MAX_GPUS)
+    small = [n for n in (1, 2, 4, 8) if n <= max_gpus]
+    return small + list(range(2 * GPUS_PER_NODE, max_gpus + 1, GPUS_PER_NODE))
+
+
+def default_layout(model) -> str:
+    """``"expert"`` for a mixture of experts (served as DeepSeek serves V3), ``"tensor"`` for a dense model.
+
+    >>> default_layout("deepseek-v3"), default_layout("llama-3.1-70b")
+    ('expert', 'tensor')
+    """
+    return "expert" if get_model(model).is_moe else "tensor"
+
+
+def _layout(model, layout) -> str:
+    m = get_model(model)
+    if layout is None:
+        return default_layout(m)
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {str(layout)[:40]!r}")
+    if layout == "expert" and not m.is_moe:
+        raise ValueError(f"layout: {m.name} has no experts; the 'expert' layout is for a mixture of experts")
+    return layout
+
+
+def kv_heads(model) -> int:
+    """Key-value heads per layer: grouped-query attention's ``n_kv_heads``; latent attention keeps one vector.
+
+    >>> kv_heads("llama-3.1-70b"), kv_heads("deepseek-v3")
+    (8, 1)
+    """
+    m = get_model(model)
+    return 1 if m.attention == "mla" else int(m.n_kv_heads or m.n_heads)
+
+
+def replicated_params(model) -> float:
+    """Parameters outside the routed experts (attention, shared experts, dense layers, embeddings).
+
+    The expert layout copies these to every GPU.
+
+    >>> round(replicated_params("deepseek-v3") / 1e9, 1)     # 671 B - 653.9 B
+    17.1
+    """
+    m = get_model(model)
+    return m.params_total_b * 1e9 - routed_expert_params(m)
+
+
+def _pipeline(n: float) -> tuple[float, float]:
+    """``(tp, pp)``: GPUs of a node that split each layer, and stages (nodes) that each take a slice of layers."""
+    tp = min(n, GPUS_PER_NODE)
+    return tp, n / tp
+
+
+def memory_per_gpu(model, context_tokens, batch, n_gpus: int = 1, *, layout: str | None = None,
+                   weight_bytes: float | None = None, kv_bytes: float = 2) -> dict:
+    """Bytes each GPU must hold: its share of the weights and of the KV cache of ``batch`` sequences.
+
+    **Tensor layout** (any model): the ``tp = min(n, 8)`` GPUs of a node split every layer, and
+    ``pp = n / tp`` nodes each take a slice of the layers (a pipeline)::
+
+        weights  = all weights / n
+        KV cache = batch x context x KV per token / (pp x min(tp, KV heads))
+
+    Splitting a layer splits its KV heads; a GPU beyond the number of KV heads must keep a copy.
+    Latent attention has one (compressed) KV vector per token, so every GPU of a node keeps all
+    of it: this is why DeepSeek does not serve V3 this way.
+
+    **Expert layout** (a mixture of experts, as DeepSeek serves V3): attention, shared experts and
+    dense layers are copied to every GPU, each GPU decodes its own sequences (data-parallel attention),
+    and the routed experts are spread over all ``n`` GPUs (expert parallelism)::
+
+        weights  = non-expert weights + routed-expert weights / n
+        KV cache = batch x context x KV per token / n
+
+    >>> mem = memory_per_gpu("llama-3.1-70b", 4096, 14, n_gpus=2)
+    >>> round(mem["weights"] / 1e9, 2), round(mem["kv_cache"] / 1e9, 2)    # 141.1 / 2; 14 x 4,096 x 327,680 / 2
+    (70.55, 9.4)
+    >>> round(memory_per_gpu("deepseek-v3", 0, 0, n_gpus=144)["weights"] / 1e9, 1)   # 17.1 + 653.9 / 144
+    21.6
+    """
+    m = get_model(model)
+    layout = _layout(m, layout)
+    context_tokens = _context(context_tokens)
+    batch = _batch(batch)
+    n = _n_gpus(n_gpus)
+    per_param = _weight_bytes_per_param(m, weight_bytes)
+    kv = kv_cache_bytes_per_token(m, kv_bytes) * context_tokens * batch
+    if layout == "expert":
+        weights = (replicated_params(m) + routed_expert_params(m) / n) * per_param
+        kv_gpu = kv / n
+    else:
+        tp, pp = _pipeline(n)
+        weights = weights_bytes(m, per_param) / n
+        kv_gpu = kv / (pp * min(tp, kv_heads(m)))
+    return {"weights": weights, "kv_cache": kv_gpu, "total": weights + kv_gpu}
+
+
 def max_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes: float | None = None,
-              kv_bytes: float = 2) -> int:
-    """Most sequences of ``context_tokens`` whose KV cache fits next to the weights (0 if none).
+              kv_bytes: float = 2, layout: str | None = None) -> int:
+    """Most sequences of ``context_tokens`` whose KV cache fits next to the weights on ``n_gpus`` (0 if none).
+
+    Each GPU's HBM must hold its share (:func:`memory_per_gpu`).
 
     >>> max_batch("llama-3.1-8b", "H100-SXM", 4096)   # (80 - 16.06) GB / (4096 x 131072 B)
     119
     """
     m, g = get_model(model), get_gpu(gpu)
+    layout = _layout(m, layout)
     context_tokens = _context(context_tokens, strictly_positive=True)
-    n_gpus = _n_gpus(n_gpus)
-    free = n_gpus * g.hbm_bytes - weights_bytes(m, weight_bytes)
+    n = _n_gpus(n_gpus)
+    one = memory_per_gpu(m, context_tokens, 1, n, layout=layout, weight_bytes=weight_bytes, kv_bytes=kv_bytes)
+    free = g.hbm_bytes - one["weights"]
     if free <= 0:
         return 0
-    return int(free // (kv_cache_bytes_per_token(m, kv_bytes) * context_tokens))
+    if layout == "expert":  # each GPU keeps whole sequences of its own
+        return min(MAX_BATCH, n * int(min(free // (one["kv_cache"] * n), MAX_BATCH)))
+    return int(min(free // one["kv_cache"], MAX_BATCH))
 
 
-def users_that_fit(model, gpu, context_tokens, *, kv_bytes: float = 2) -> int:
-    """How many sequences of ``context_tokens`` fit next to the weights on the fewest GPUs that hold them.
+def smallest_deployment(model, gpu, context_tokens=0, batch=0, *, layout: str | None = None,
+                        weight_bytes: float | None = None, kv_bytes: float = 2) -> int:
+    """Fewest GPUs, in a real deployment size (:func:`deployment_size`), that hold the weights and the KV cache.
+
+    >>> smallest_deployment("llama-3.1-70b", "H100-SXM", 4096, 64)   # 227 GB: 3 GPUs would do; servers use 4
+    4
+    >>> smallest_deployment("deepseek-v3", "H100-SXM")   # 17.1 GB on every GPU + 653.9 GB of experts
+    16
+    """
+    m, g = get_model(model), get_gpu(gpu)
+    layout = _layout(m, layout)
+    kw = dict(layout=layout, weight_bytes=weight_bytes, kv_bytes=kv_bytes)
+    for n in (1, 2, 4, 8):
+        if memory_per_gpu(m, context_tokens, batch, n, **kw)["total"] <= g.hbm_bytes:
+            return n
+    # from one node on, every term falls as 1 / n (see memory_per_gpu): solve for n
+    at_one_node = memory_per_gpu(m, context_tokens, batch, GPUS_PER_NODE, **kw)
+    fixed = replicated_params(m) * _weight_bytes_per_param(m, weight_bytes) if layout == "expert" else 0.0
+    if g.hbm_bytes <= fixed:
+        raise ValueError(f"gpu: {m.name}'s non-expert weights ({fixed / GB:,.1f} GB, copied to every GPU in the "
+                         f"expert layout) do not fit in one {g.gpu_id} ({g.hbm_gb:g} GB); use the tensor layout")
+    need = GPUS_PER_NODE * (at_one_node["total"] - fixed) / (g.hbm_bytes - fixed)
+    if need > MAX_GPUS:
+        raise ValueError(f"batch x context_tokens: {m.name} would need {need:,.0f} GPUs, beyond any deployment "
+                         f"(at most {MAX_GPUS:,}); use a smaller batch or context")
+    n = deployment_size(max(GPUS_PER_NODE + 1, math.ceil(need * (1 - 1e-12))))
+    if memory_per_gpu(m, context_tokens, batch, n, **kw)["total"] > g.hbm_bytes:  # rounding at the edge
+        n = min(MAX_GPUS, n + GPUS_PER_NODE)
+    return n
+
+
+def users_that_fit(model, gpu, context_tokens, *, kv_bytes: float = 2, layout: str | None = None,
+                   weight_bytes: float | None = None) -> int:
+    """How many sequences of ``context_tokens`` fit on the smallest real deployment that holds the weights.
 
     The KV cache fills what the weights leave of those GPUs' HBM (activations and
     buffers are ignored, so real servers fit somewhat fewer). Zero means those GPUs
@@ -390,7 +550,63 @@ def users_that_fit(model, gpu, context_tokens, *, kv_bytes: float = 2) -> int:
     >>> users_that_fit("llama-3.1-8b", "H100-SXM", 4096) > users_that_fit("llama-3.1-8b", "H100-SXM", 131072)
     True
     """
-    return max_batch(model, gpu, context_tokens, min_gpus_for_weights(model, gpu), kv_bytes=kv_bytes)
+    n = smallest_deployment(model, gpu, layout=layout, weight_bytes=weight_bytes, kv_bytes=kv_bytes)
+    return max_batch(model, gpu, context_tokens, n, kv_bytes=kv_bytes, layout=layout, weight_bytes=weight_bytes)
+
+
+def fit_table(contexts=(4096, 32768, 131072), model_ids=None, gpu_ids=None, *, kv_bytes: float = 2,
+              weight_bytes: float | None = None) -> pd.DataFrame:
+    """Users that fit on the smallest real deployment of each GPU that holds each model, at each context.
+
+    One row per (context, model, GPU): ``n_gpus`` of that deployment, ``layout`` (the model's
+    default), ``users``. Weights in each model's released precision unless ``weight_bytes`` is set.
+
+    >>> t = fit_table([4096], ["llama-3.1-70b"], ["H100-SXM"])
+    >>> t[["n_gpus", "users"]].values.tolist()
+    [[2, 14]]
+    """
+    model_ids = list(_records("models", Model, "model_id")) if model_ids is None else list(model_ids)
+    gpu_ids = list(_records("gpus", GPU, "gpu_id")) if gpu_ids is None else list(gpu_ids)
+    rows = []
+    for ctx in contexts:
+        ctx = checks.whole("contexts", ctx, minimum=1, maximum=MAX_CONTEXT_TOKENS)
+        for mid in model_ids:
+            m = get_model(mid)
+            for gid in gpu_ids:
+                n = smallest_deployment(m, gid, weight_bytes=weight_bytes, kv_bytes=kv_bytes)
+                rows.append({"context_tokens": ctx, "model": display_name(m), "gpu": get_gpu(gid).gpu_id,
+                             "n_gpus": n, "layout": default_layout(m),
+                             "users": max_batch(m, gid, ctx, n, kv_bytes=kv_bytes, weight_bytes=weight_bytes)})
+    return pd.DataFrame(rows)
+
+
+def users_table(context_tokens, users, *, kv_bytes: float = 2) -> pd.DataFrame:
+    """For each model: memory for ``users`` sequences, and the GPUs of each kind (a real deployment size) it takes.
+
+    >>> int(users_table(4096, 1).loc["Llama 3.1 8B", "H100-SXM GPUs"])
+    1
+    """
+    context_tokens = checks.whole("context_tokens", context_tokens, minimum=1, maximum=MAX_CONTEXT_TOKENS)
+    users = checks.whole("users", users, minimum=1, maximum=MAX_BATCH)
+    rows = []
+    for mid in model_ids():
+        m = get_model(mid)
+        need = memory_needed_bytes(m, context_tokens, users, kv_bytes=kv_bytes)
+        row = {"model": display_name(m), "weights GB": need["weights"] / GB,
+               "KV cache GB": need["kv_cache"] / GB, "total GB": need["total"] / GB}
+        for gid in gpu_ids():
+            row[f"{gid} GPUs"] = smallest_deployment(m, gid, context_tokens, users, kv_bytes=kv_bytes)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
+
+
+def display_name(model) -> str:
+    """A model's name for tables and charts (without the "(and R1)" of the data table).
+
+    >>> display_name("deepseek-v3")
+    'DeepSeek-V3'
+    """
+    return get_model(model).name.replace(" (and R1)", "")
 
 
 def memory_needed_bytes(model, context_tokens, users, *, weight_bytes: float | None = None,
@@ -472,25 +688,56 @@ def _check_common(model, gpu, batch, context_tokens, n_gpus, kv_bytes, weight_by
     return m, g, batch, context_tokens, n_gpus, wb
 
 
+def _decode(m: Model, g: GPU, b, ctx: float, n: int, wb: float, kv_bytes: float, layout: str) -> dict:
+    """The roofline of a decoding step for an array of batch sizes ``b`` (arguments already checked).
+
+    Times are per GPU: every GPU works in parallel, so the slowest (any, they are alike) sets the step.
+    Tensor layout with ``pp`` pipeline stages: a token passes the stages one after another, so a step
+    (every sequence one token further) is ``pp`` stage steps of ``b / pp`` sequences each (at least one);
+    each stage reads its weights once per microbatch. Expert layout: each GPU reads its copy of the
+    non-expert weights, the used share of its own experts, and its own sequences' KV cache.
+    """
+    b = np.asarray(b, dtype=float)
+    kv_token = kv_cache_bytes_per_token(m, kv_bytes)
+    flops_token = 2.0 * m.params_active_b * 1e9
+    attention_token = attention_flops_per_token(m, ctx, "decode")
+    peak, peak_attention = g.peak_flops(wb), g.peak_flops(2)
+    if layout == "expert":
+        per_gpu = ((replicated_params(m) + routed_expert_params(m) * expert_fraction_read(m, b) / n) * wb
+                   + b / n * ctx * kv_token)
+        compute_s = b / n * (flops_token / peak + attention_token / peak_attention)
+    else:
+        tp, pp = _pipeline(n)
+        micro = np.maximum(b / pp, 1.0)
+        per_gpu = pp * (weight_bytes_read_per_step(m, micro, wb) / n
+                        + micro * ctx * kv_token / (pp * min(tp, kv_heads(m))))
+        compute_s = pp * micro / n * (flops_token / peak + attention_token / peak_attention)
+    memory_s = per_gpu / g.bandwidth_bytes_s
+    return {"batch": b, "memory_seconds": memory_s, "compute_seconds": compute_s,
+            "seconds": np.maximum(memory_s, compute_s), "bytes_read": n * per_gpu,
+            "flops": b * (flops_token + attention_token)}
+
+
 def decode_step(model, gpu, batch, context_tokens, n_gpus: int = 1, *, weight_bytes: float | None = None,
-                kv_bytes: float = 2) -> Step:
-    """The roofline of one decoding step (one new token for each of ``batch`` sequences).
+                kv_bytes: float = 2, layout: str | None = None) -> Step:
+    """The roofline of one decoding step (one new token for each of ``batch`` sequences) on ``n_gpus``.
+
+    ``layout``: ``"tensor"`` or ``"expert"`` (see :func:`memory_per_gpu`); default: the model's own
+    (:func:`default_layout`). ``memory_seconds`` and ``compute_seconds`` are per GPU; ``bytes_read``
+    and ``flops`` add up all GPUs.
 
     >>> s = decode_step("llama-3.1-8b", "H100-SXM", batch=1, context_tokens=0)
     >>> round(s.memory_seconds * 1e3, 2), s.bottleneck     # 16.06 GB / 3.35 TB/s
     (4.79, 'memory')
     """
     m, g, batch, ctx, n, wb = _check_common(model, gpu, batch, context_tokens, n_gpus, kv_bytes, weight_bytes)
-    bytes_read = weight_bytes_read_per_step(m, batch, wb) + batch * ctx * kv_cache_bytes_per_token(m, kv_bytes)
-    matmul = 2.0 * m.params_active_b * 1e9 * batch
-    attention = attention_flops_per_token(m, ctx, "decode") * batch
-    compute_s = matmul / (n * g.peak_flops(wb)) + attention / (n * g.peak_flops(2))
-    return Step(memory_seconds=bytes_read / (n * g.bandwidth_bytes_s), compute_seconds=compute_s,
-                bytes_read=bytes_read, flops=matmul + attention, tokens=batch)
+    d = _decode(m, g, batch, ctx, n, wb, kv_bytes, _layout(m, layout))
+    return Step(memory_seconds=float(d["memory_seconds"]), compute_seconds=float(d["compute_seconds"]),
+                bytes_read=float(d["bytes_read"]), flops=float(d["flops"]), tokens=float(batch))
 
 
 def decode_step_seconds(model, gpu, batch, context_tokens, n_gpus: int = 1, *, weight_bytes: float | None = None,
-                        kv_bytes: float = 2) -> float:
+                        kv_bytes: float = 2, layout: str | None = None) -> float:
     """Seconds of one decoding step at the roofline: ``max(memory time, compute time)``.
 
     Hand check, Llama-3.1-70B on 2 H100s, batch 1, context 1,000: memory =
@@ -500,7 +747,7 @@ def decode_step_seconds(model, gpu, batch, context_tokens, n_gpus: int = 1, *, w
     21.11
     """
     return decode_step(model, gpu, batch, context_tokens, n_gpus, weight_bytes=weight_bytes,
-                       kv_bytes=kv_bytes).seconds
+                       kv_bytes=kv_bytes, layout=layout).seconds
 
 
 def prefill(model, gpu, prompt_tokens, batch=1, n_gpus: int = 1, *, weight_bytes: float | None = None,
@@ -536,8 +783,30 @@ def prefill_seconds(model, gpu, prompt_tokens, batch=1, n_gpus: int = 1, *, weig
     return prefill(model, gpu, prompt_tokens, batch, n_gpus, weight_bytes=weight_bytes, kv_bytes=kv_bytes).seconds
 
 
+def prefill_arrays(model, gpu, prompt_tokens, batches, n_gpus=1, weight_bytes=None, kv_bytes=2) -> dict:
+    """Vectorised :func:`prefill` over an array of batch sizes (for the cost-speed frontier).
+
+    >>> d = prefill_arrays("llama-3.1-8b", "H100-SXM", 1000, [1, 2])
+    >>> [round(float(x) * 1e3, 2) for x in d["seconds"]]     # compute-bound: twice the prompts, twice the time
+    [16.5, 32.99]
+    """
+    m, g = get_model(model), get_gpu(gpu)
+    wb = _weight_bytes_per_param(m, weight_bytes)
+    tokens = _context(prompt_tokens, "prompt_tokens", strictly_positive=True)
+    b = np.asarray(_batch(batches, "batches", strictly_positive=True), dtype=float)
+    n = _n_gpus(n_gpus)
+    total = b * tokens
+    bytes_read = weights_bytes(m, wb) + total * kv_cache_bytes_per_token(m, kv_bytes)
+    matmul = 2.0 * m.params_active_b * 1e9 * total
+    attention = attention_flops_per_token(m, tokens / 2, "prefill") * total
+    memory_s = bytes_read / (n * g.bandwidth_bytes_s)
+    compute_s = matmul / (n * g.peak_flops(wb)) + attention / (n * g.peak_flops(2))
+    return {"batch": b, "tokens": total, "memory_seconds": memory_s, "compute_seconds": compute_s,
+            "seconds": np.maximum(memory_s, compute_s)}
+
+
 def crossover_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes: float | None = None,
-                    kv_bytes: float = 2, max_batch_searched: int = 1 << 20) -> int | None:
+                    kv_bytes: float = 2, max_batch_searched: int = 1 << 20, layout: str | None = None) -> int | None:
     """Smallest batch at which a decoding step becomes compute-bound (None: never, up to the search limit).
 
     Every extra sequence adds KV bytes *and* FLOPs; at long context the KV bytes
@@ -549,12 +818,13 @@ def crossover_batch(model, gpu, context_tokens, n_gpus: int = 1, *, weight_bytes
     m, g, _, ctx, n, wb = _check_common(model, gpu, 1, context_tokens, n_gpus, kv_bytes, weight_bytes)
     max_batch_searched = checks.whole("max_batch_searched", max_batch_searched, minimum=1, maximum=MAX_BATCH)
     b = np.arange(1, max_batch_searched + 1, dtype=float)
-    step = decode_step_arrays(m, g, b, ctx, n, wb, kv_bytes)
+    step = _decode(m, g, b, ctx, n, wb, kv_bytes, _layout(m, layout))
     hit = np.nonzero(step["compute_seconds"] > step["memory_seconds"])[0]
     return int(b[hit[0]]) if hit.size else None
 
 
-def decode_step_arrays(model, gpu, batches, context_tokens, n_gpus=1, weight_bytes=None, kv_bytes=2) -> dict:
+def decode_step_arrays(model, gpu, batches, context_tokens, n_gpus=1, weight_bytes=None, kv_bytes=2,
+                       layout: str | None = None) -> dict:
     """Vectorised :func:`decode_step` over an array of batch sizes (for charts and searches).
 
     >>> d = decode_step_arrays("llama-3.1-8b", "H100-SXM", [1, 64], 0)
@@ -566,13 +836,8 @@ def decode_step_arrays(model, gpu, batches, context_tokens, n_gpus=1, weight_byt
     b = np.asarray(_batch(batches, "batches", strictly_positive=True), dtype=float)
     context_tokens = _context(context_tokens)
     n_gpus = _n_gpus(n_gpus)
-    bytes_read = weight_bytes_read_per_step(m, b, wb) + b * context_tokens * kv_cache_bytes_per_token(m, kv_bytes)
-    matmul = 2.0 * m.params_active_b * 1e9 * b
-    attention = attention_flops_per_token(m, context_tokens, "decode") * b
-    memory_s = bytes_read / (n_gpus * g.bandwidth_bytes_s)
-    compute_s = matmul / (n_gpus * g.peak_flops(wb)) + attention / (n_gpus * g.peak_flops(2))
-    return {"batch": b, "memory_seconds": memory_s, "compute_seconds": compute_s,
-            "seconds": np.maximum(memory_s, compute_s), "bytes_read": bytes_read, "flops": matmul + attention}
+    _kv_bytes(kv_bytes)
+    return _decode(m, g, b, context_tokens, n_gpus, wb, kv_bytes, _layout(m, layout))
 
 
 def ridge_point(gpu, weight_bytes: float = 2) -> float:
