@@ -1,7 +1,6 @@
-"""Who keeps the money: the formulas of notebook 06, on plain numbers.
+"""Who keeps the money: the formulas and the scenario of notebook 06 (and the scenario of notebook 08).
 
-Three groups of formulas, all pure and all in US dollars unless a name says
-otherwise:
+All amounts in US dollars unless a name says otherwise.
 
 1. **Reported figures.** Currency conversion, margins, and the exchange rate at
    which a comparison between companies would flip::
@@ -11,25 +10,38 @@ otherwise:
        >>> round(flip_rate(91_310.3, 33.318, 100), 1)  # won per dollar for $100 bn
        1369.3
 
-2. **The three layers per million tokens.** A reseller's markup, a model
-   company's price minus its serving cost (which grows as 1 / utilization) and
-   training, and the utilization at which it breaks even::
+   Table lookups with their sources: :func:`financial`, :func:`input_value` and the one HBM
+   share of an H100's cost the collection uses, :func:`hbm_share_of_gpu_cost`.
+
+2. **The layers per million tokens.** A reseller's markup, a model company's price minus its
+   serving cost (which grows as 1 / utilization) and training, and the utilization at which it
+   breaks even::
 
        >>> break_even_utilization(price=2.0, cost_at_full_utilization=0.5)
        0.25
 
-3. **Where one dollar goes.** :func:`value_chain` splits what an end user pays
-   for a million tokens into the margins of the reseller, the model company,
-   the GPU cloud, the chip maker and the memory maker, plus every part of a
-   GPU-hour's full cost (cost of capital, electricity, hosting, maintenance,
-   the server and network). The slices always add up to the retail price.
+3. **Where one dollar goes.** :func:`value_chain` splits what an end user pays for a million
+   tokens into the margins of the reseller, the model company, the GPU cloud, the chip maker and
+   the memory maker, plus every part of a GPU-hour's full cost (cost of capital, electricity,
+   hosting, maintenance, the server and network). The slices always add up to the retail price.
 
-What it leaves out: it knows nothing of GPUs, models or price sheets. The
-serving cost, GPU-hours per million tokens and prices come from
-:mod:`token_economy.factory` and :mod:`token_economy.pricing` in the notebooks.
-Taxes, financing costs, sales and research spending beyond the one training
-run, and the many input tokens that come with each output token are left out;
-the notebook says where that matters.
+4. **The scenario** (:func:`scenario`, :func:`chain`): DeepSeek-V3 on H800 GPUs, per million
+   output tokens with the input that comes with them, at DeepSeek's measured speed and
+   ``deepseek-chat``'s prices; the GPU-hour from :func:`token_economy.factory.tco_per_gpu_hour`.
+
+5. **Memory's two scales** (:func:`memory_reconciliation`): a sliver per token, a fortune in aggregate.
+
+6. **Verdicts and what flips them** (:func:`verdict_value`, :func:`verdict_sensitivity`): the model
+   company's and the GPU cloud's margins as functions of their inputs, with sourced or labelled
+   ranges (``data/sensitivity_ranges.csv``) for :mod:`token_economy.sensitivity`.
+
+7. **DeepSeek's published day** (:func:`day6_reconciliation`): from its 545% markup to the
+   scenario's margin, one change at a time; and its price path (:func:`deepseek_price_path`).
+
+What it leaves out: taxes, interest on debt beyond the cost of capital of the GPUs, sales and
+research spending beyond the one published training run, free users and discounts (the scenario
+bills every token at list prices), and any link between the layers' prices (each layer takes the
+others' prices as given). The notebook says where that matters.
 """
 
 from __future__ import annotations
@@ -865,7 +877,7 @@ def verdict_ranges(verdict: str) -> dict:
 def verdict_sensitivity(verdict: str) -> pd.DataFrame:
     """Tornado data and flip values of a verdict (see :mod:`token_economy.sensitivity`): the margin crosses 0.
 
-    Both margins are monotone in each input, so a coarse scan of 8 steps brackets any crossing (the
+    Both margins are monotone in each input, so a coarse scan of 4 steps brackets any crossing (the
     root finder then refines it); it keeps the cloud's verdict, which prices a GPU-hour for every
     value tried, fast.
     """
@@ -873,7 +885,7 @@ def verdict_sensitivity(verdict: str) -> pd.DataFrame:
 
     verdict = _choice("verdict", verdict, VERDICT_INPUTS)
     return sensitivity.sensitivity(lambda **kw: verdict_value(verdict, **kw), verdict_base(verdict),
-                                   verdict_ranges(verdict), steps=8)
+                                   verdict_ranges(verdict), steps=4)
 
 
 # --- 7. DeepSeek's published day, reconciled with the scenario --------------------------------------
