@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from token_economy import capstone
-from token_economy.widgets import capstone as wc
+from token_economy import capstone, profit
 
 
 def quiet_market(**kw):
@@ -49,8 +48,8 @@ def test_competitor_cuts_hurt_a_business_that_holds_its_price():
     assert pnl["revenue"].is_monotonic_decreasing
 
 
-def test_match_keeps_the_share_and_the_premium():
-    b = capstone.Business("reseller", price=1.2, capacity=1e6, unit_cost=1.0, fixed_cost=0, strategy="match",
+def test_follow_keeps_the_share_and_the_premium():
+    b = capstone.Business("reseller", price=1.2, capacity=1e6, unit_cost=1.0, fixed_cost=0, strategy="follow",
                           cost_follows_market=True)
     pnl = capstone.simulate(b, quiet_market(price_cut=0.1))
     assert pnl["share"].round(12).nunique() == 1
@@ -102,14 +101,80 @@ def test_summary_margin_is_none_without_sales():
 
 
 def test_presets_come_from_the_scenario():
-    b, m = wc.presets("model")
-    s = wc.scenario()
+    s = profit.scenario()
+    b, m = capstone.presets("model")
     assert b.price == s["price"] and m.start_price == s["price"]
-    # 8 serving units of the scenario's GPUs, rented all month at the scenario's rent
-    assert b.fixed_cost == pytest.approx(8 * s["n_gpus"] * s["rent"] * 730)
-    r, _ = wc.presets("reseller")
-    assert r.cost_follows_market and r.unit_cost == s["price"]
-    c, cm = wc.presets("cloud")
-    assert cm.start_price == s["rent"] and c.capacity == 1000 * 730
+    gpus = capstone.assumption("model", "gpus")
+    assert b.fixed_cost == pytest.approx(gpus * s["rent"] * 730)
+    assert b.capacity == pytest.approx(gpus * 730 / s["gpu_hours_per_m_full"])
+    r, _ = capstone.presets("reseller")
+    assert r.cost_follows_market and r.unit_cost == s["price"] and r.strategy == "follow"
+    c, cm = capstone.presets("cloud")
+    from token_economy import factory, hardware
+    tco = factory.tco_per_gpu_hour(capstone.CLOUD_GPU)
+    assert cm.start_price == c.price == hardware.get_gpu(capstone.CLOUD_GPU).usd_per_hour_rental
+    assert c.capacity == 1000 * 730 and c.unit_cost == pytest.approx(tco["power"])
+    assert c.fixed_cost == pytest.approx(1000 * (tco["total"] - tco["power"]) * 730)
     with pytest.raises(ValueError, match="layer"):
-        wc.presets("bank")
+        capstone.presets("bank")
+
+
+@pytest.mark.parametrize("layer", ["model", "cloud"])
+def test_a_fair_share_never_exceeds_the_capacity(layer):
+    b, m = capstone.presets(layer)
+    start = capstone.assumption(layer, "start_utilization")
+    assert m.fair_share * m.demand == pytest.approx(start * b.capacity)
+    assert m.fair_share * m.demand < b.capacity
+
+
+def test_the_outcome_depends_on_the_choices():
+    # in the default market, following the competitors' cuts beats holding for both capital-heavy layers,
+    # and the best and the worst choice differ by a wide margin
+    for layer in ("model", "cloud"):
+        follow = capstone.summary(capstone.play(layer, strategy="follow"))["margin"]
+        hold = capstone.summary(capstone.play(layer, strategy="hold"))["margin"]
+        assert follow > hold
+        table = capstone.choices(layer)
+        assert table["margin"].is_monotonic_decreasing
+        assert table["margin"].iloc[0] - table["margin"].iloc[-1] > 0.3
+    assert len(capstone.choices("reseller")) == 2 * 3   # capacity never binds for a reseller
+
+
+def test_layers_are_ranked_by_margin():
+    table = capstone.compare_layers()
+    assert list(table.index) == sorted(capstone.LAYERS, key=lambda l: -table.loc[l, "margin"])
+    assert capstone.compare_layers(model={"strategy": "follow"}).loc["model", "margin"] > table.loc["model", "margin"]
+
+
+def test_year_sensitivity_flips_where_the_margin_is_zero():
+    sens = capstone.year_sensitivity("model").set_index("input")
+    cut = sens.loc["price_cut", "flip"]
+    assert 0 < cut < 0.08
+    assert capstone.year_margin("model", price_cut=cut) == pytest.approx(0, abs=1e-6)
+    assert capstone.year_margin("model", price_cut=cut - 0.005) > 0 > capstone.year_margin("model", price_cut=cut + 0.005)
+
+
+def test_play_names_unknown_decisions_and_settings():
+    with pytest.raises(ValueError, match="decisions"):
+        capstone.play("model", colour="red")
+    with pytest.raises(ValueError, match="market"):
+        capstone.play("model", market={"weather": 1})
+    with pytest.raises(ValueError, match="parameter"):
+        capstone.assumption("model", "nope")
+
+
+def test_summary_accepts_the_fast_arrays_and_agrees_with_the_table():
+    b, m = capstone.presets("cloud")
+    assert capstone.summary(capstone._year(b, m)) == capstone.summary(capstone.simulate(b, m))
+
+
+def test_explorer_clears_the_old_result_after_an_invalid_setting():
+    from token_economy.widgets.capstone import CapstoneExplorer
+
+    ex = CapstoneExplorer()
+    assert ex.summary.value and ex.chart.value
+    ex.set(capacity=-5)
+    assert isinstance(ex.last_error, ValueError) and "Capacity" in ex.message.value
+    assert ex.summary.value == "" and ex.chart.value == ""
+    ex.set(capacity=1000, strategy="follow")
+    assert ex.last_error is None and ex.summary.value

@@ -101,3 +101,19 @@ def md(text: str) -> Markdown:
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     return Markdown(_MARKUP.sub(lambda m: m.group("keep") or _ENTITY.get(m.group(0), "\\\\$"), text))
+
+
+def money(x, decimals: int = 0, *, sign: bool = False) -> str:
+    """Dollars as people write them: ``-$1,234``, ``$0.42``; ``sign=True`` adds ``+`` to gains.
+
+    A ``ValueError`` naming ``x`` for NaN, infinity or absurd sizes (see :mod:`token_economy.checks`).
+
+    >>> money(-1234.4), money(0.4213, 2), money(0.5, 3, sign=True)
+    ('-$1,234', '$0.42', '+$0.500')
+    """
+    from . import checks
+
+    x = checks.number("x", x)
+    decimals = checks.whole("decimals", decimals, minimum=0, maximum=12)
+    lead = "-" if x < 0 and round(abs(x), decimals) > 0 else ("+" if sign else "")
+    return f"{lead}${abs(x):,.{decimals}f}"

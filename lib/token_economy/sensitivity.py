@@ -278,8 +278,12 @@ def tornado(f: Callable, inputs: Mapping, ranges: Mapping) -> pd.DataFrame:
     return table.loc[order].reset_index(drop=True)
 
 
-def sensitivity(f: Callable, inputs: Mapping, ranges: Mapping, *, threshold: float = 0.0) -> pd.DataFrame:
+def sensitivity(f: Callable, inputs: Mapping, ranges: Mapping, *, threshold: float = 0.0,
+                steps: int = STEPS) -> pd.DataFrame:
     """:func:`tornado` plus each input's flip value (``flip``, NaN-free: None when it does not flip).
+
+    ``steps``: points of the scan per input (see :func:`flip_value`); a verdict known to be monotone in
+    each input needs only a few, which matters when ``f`` is slow.
 
     >>> s = sensitivity(lambda p, c: p - c, {"p": 2.0, "c": 1.5}, {"p": (1, 3), "c": (1, 1.8)})
     >>> s[["input", "flip", "flips"]]
@@ -293,7 +297,7 @@ def sensitivity(f: Callable, inputs: Mapping, ranges: Mapping, *, threshold: flo
     flips = []
     for row in table.itertuples():
         if row.low < row.high:
-            flips.append(flip_value(f, base_inputs, row.input, row.low, row.high, threshold=t))
+            flips.append(flip_value(f, base_inputs, row.input, row.low, row.high, threshold=t, steps=steps))
         else:
             flips.append(None)
     table["flip"] = pd.Series([fl.value if fl else None for fl in flips], dtype=object)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from . import COLOURS, new_figure, source_note
 
@@ -22,6 +23,7 @@ SLICE_COLOURS = {
     "memory": "#db2777",
     "electricity": COLOURS["electricity"],
     "suppliers": COLOURS["grey"],
+    "capital": "#92400e",
 }
 
 
@@ -99,7 +101,8 @@ def dollar_split(shares: pd.Series, layer_of: dict, title: str, note: str = ""):
 
 
 def break_even(price: float, cost_at_full_utilization: float, training_usd_per_m: float, cuts, title: str,
-               note: str = ""):
+               note: str = "", *, xlabel: str = "utilization (share of paid GPU-hours spent serving)",
+               ylabel: str = "margin, US$ per million output tokens"):
     """Model company's margin per million tokens against utilization, for the price and price cuts."""
     fig, ax = new_figure(7, 3.8)
     u = np.linspace(0.05, 1.0, 200)
@@ -114,8 +117,8 @@ def break_even(price: float, cost_at_full_utilization: float, training_usd_per_m
                 ax.plot([ub], [0], "o", color=line.get_color(), ms=5)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylim(-2 * price, price)
-    ax.set_xlabel("utilization (achieved share of the factory's best output)")
-    ax.set_ylabel("margin, US$ per million output tokens")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     if note:
@@ -162,13 +165,14 @@ def pnl(pnl_table: pd.DataFrame, title: str):
 
 def tornado(table: pd.DataFrame, title: str, *, xlabel: str, labels: dict | None = None,
             formats: dict | None = None, threshold: float | None = 0.0, value_format: str = "{:+.2f}",
-            note: str = ""):
+            percent: bool = False, note: str = ""):
     """A tornado chart from :func:`token_economy.sensitivity.tornado` (or ``sensitivity``), widest bar on top.
 
     Each bar runs from the output at an input's low value to the output at its high value, the other
     inputs at their base values; the bar is split at the base output. Inputs are labelled with their range
     (``formats``: ``{input: "{:.0%}"}``), a flip value when the table has one, and the basis of the range.
-    ``threshold``: a dashed line where the verdict flips (None: no line).
+    ``threshold``: a dashed line where the verdict flips (None: no line). ``percent``: the output is a share
+    (a margin) and the axis is labelled in percent.
     """
     labels, formats = dict(labels or {}), dict(formats or {})
     rows = table.iloc[::-1]
@@ -204,8 +208,68 @@ def tornado(table: pd.DataFrame, title: str, *, xlabel: str, labels: dict | None
     lo, hi = min(ends), max(ends)
     pad = 0.15 * (hi - lo or 1)
     ax.set_xlim(lo - pad, hi + pad)
+    if percent:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.legend(handles=[Patch(color=lo_colour, label="input at its low value"),
                        Patch(color=hi_colour, label="input at its high value")], fontsize=7, loc="lower right")
     if note:
         source_note(ax, note)
     return fig
+
+
+def memory_two_scales(rec: dict, *, memory_profit_usd_bn: float, nvidia_profit_usd_bn: float, title: str,
+                      note: str = ""):
+    """One picture of memory's two scales, from :func:`token_economy.profit.memory_reconciliation`.
+
+    Left: the memory maker's cents of one end-user dollar (HBM inside the GPU only). Middle: the memory
+    makers' quarterly operating profit next to Nvidia's. Right: DRAM industry revenue by quarter, with
+    2025's average quarter of HBM for AI chips marked and the contract-price rises of conventional DRAM
+    written over the bars: the money comes from every DRAM and SSD that AI makes scarce, not from the
+    HBM slice of each token alone.
+    """
+    fig, (ax1, ax2, ax3) = new_figure(10, 3.8, 1, 3, width_ratios=[1, 1.2, 2.6])
+    cents = rec["memory_cents_per_dollar"]
+    ax1.bar(0, 100 - cents, color=COLOURS["grey"], width=0.6, label="everyone else")
+    ax1.bar(0, cents, bottom=100 - cents, color=SLICE_COLOURS["memory"], width=0.6, label="memory maker (HBM)")
+    ax1.annotate(f"{cents:.1f} cents", xy=(0.32, 100 - cents / 2), va="center", fontsize=8,
+                 color=SLICE_COLOURS["memory"])
+    ax1.set_xticks([0], ["one dollar\nof tokens"])
+    ax1.set_xlim(-0.5, 1.2)
+    ax1.set_ylim(0, 100)
+    ax1.set_ylabel("cents")
+    ax1.set_title("per token", fontsize=10)
+    ax2.bar([0, 1], [memory_profit_usd_bn, nvidia_profit_usd_bn], color=[SLICE_COLOURS["memory"], COLOURS["grey"]],
+            width=0.6)
+    for x, v in enumerate([memory_profit_usd_bn, nvidia_profit_usd_bn]):
+        ax2.annotate(f"${v:,.0f} bn", xy=(x, v), ha="center", va="bottom", fontsize=8)
+    ax2.set_xticks([0, 1], ["3 memory\nmakers", "Nvidia"])
+    ax2.set_ylabel("operating profit in a quarter, US$ bn")
+    ax2.set_title("in aggregate", fontsize=10)
+    ax2.set_ylim(0, max(memory_profit_usd_bn, nvidia_profit_usd_bn) * 1.18)
+    rev = rec["dram_revenue_by_quarter"]
+    x = np.arange(len(rev))
+    ax3.bar(x, rev.to_numpy(), color=SLICE_COLOURS["memory"], alpha=0.55, width=0.6, label="DRAM industry revenue")
+    hbm_q = rec["hbm_spending_2025"] / 4
+    ax3.hlines(hbm_q, -0.4, 3.4, color="black", lw=1.5, label=f"HBM for AI chips, 2025 average quarter (${hbm_q:.0f} bn)")
+    for xi, v in zip(x, rev.to_numpy()):
+        ax3.annotate(f"${v:,.0f}", xy=(xi, v), ha="center", va="bottom", fontsize=8)
+    for i, (period, change) in enumerate(rec["conventional_price_change"].items()):
+        if period in rev.index:
+            text = f"conventional\nDRAM prices\n{change:+.0%}" if i == 0 else f"{change:+.0%}"
+            ax3.annotate(text, xy=(list(rev.index).index(period), rev[period] * 0.5), ha="center", fontsize=7)
+    ax3.set_xticks(x, list(rev.index), fontsize=8)
+    ax3.set_ylabel("US$ bn per quarter")
+    ax3.set_ylim(0, float(rev.max()) * 1.15)
+    ax3.set_title("where it comes from: all of DRAM", fontsize=10)
+    ax3.legend(fontsize=7, loc="upper left")
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    if note:
+        source_note(ax3, note)
+    return fig
+
+
+def table(df: pd.DataFrame, formats: dict | None = None, *, index: bool = False):
+    """A table for people: ``formats`` per column (``"${:,.2f}"``, ``"{:.0%}"`` ...), missing values as
+    "n/a", no bare 0..n index (``index=True`` keeps a meaningful one), no maths typesetting of "$"."""
+    styler = df.style.format(formats or {}, na_rep="n/a").set_table_attributes('class="mathjax_ignore"')
+    return styler if index else styler.hide(axis="index")

@@ -1,80 +1,22 @@
 """Notebook 08's explorer: run a token business for 12 months and read its profit and loss.
 
-The starting settings of each layer (:func:`presets`) combine the classroom
-assumptions of ``data/capstone_presets.csv`` with notebook 06's default scenario
-(:func:`token_economy.widgets.profit.scenario`: DeepSeek-V3 on H800 GPUs, the
-``deepseek-chat`` price, the factory's cost of a GPU-hour).
+The starting settings of each layer are :func:`token_economy.capstone.presets`; this module only
+reads the controls, calls :func:`token_economy.capstone.simulate` and draws the year as HTML.
 """
 
 from __future__ import annotations
 
 import html
-import math
-from functools import lru_cache
 
 import ipywidgets as W
 import pandas as pd
 
-from .. import capstone, checks, data
+from .. import capstone
+from ..display import money
 from ..plots import profit as profit_plots
 from . import Explorer, register
-from .profit import scenario
 
-HOURS_PER_MONTH = 730
-
-
-def assumption(layer: str, parameter: str) -> float:
-    """One value of ``data/capstone_presets.csv``."""
-    df = data.load("capstone_presets")
-    row = df[(df["layer"] == layer) & (df["parameter"] == parameter)]
-    if row.empty:
-        raise ValueError(f"capstone_presets.csv has no {parameter!r} for layer {layer!r}")
-    return float(row["value"].iloc[0])
-
-
-@lru_cache(maxsize=None)
-def presets(layer: str) -> tuple[capstone.Business, capstone.Market]:
-    """The starting business and market of one layer (see the module docstring)."""
-    if layer not in capstone.LAYERS:
-        raise ValueError(f"layer must be one of {', '.join(capstone.LAYERS)}, got {layer!r}")
-    s = scenario()
-    common = {k: assumption("all", k) for k in ("growth", "price_cut", "cut_noise", "demand_noise",
-                                                 "elasticity", "max_share")}
-    day6 = data.load("deepseek_inference_day6").set_index("quantity")["value"]
-    token_market = float(day6["output_tokens"]) / 1e6 * assumption("model", "market_demand_days")
-    if layer == "reseller":
-        business = capstone.Business(
-            "reseller", price=s["price"] * (1 + assumption("reseller", "premium")),
-            capacity=assumption("reseller", "capacity"), unit_cost=s["price"],
-            fixed_cost=assumption("reseller", "fixed_cost"), strategy="match", cost_follows_market=True)
-        market = capstone.Market(start_price=s["price"], demand=token_market,
-                                 fair_share=assumption("reseller", "fair_share"), **common)
-    elif layer == "model":
-        gpus = assumption("model", "serving_units") * s["n_gpus"]
-        business = capstone.Business(
-            "model", price=s["price"], capacity=gpus * HOURS_PER_MONTH / s["gpu_hours_per_m_full"],
-            unit_cost=s["training_per_m"], fixed_cost=gpus * s["rent"] * HOURS_PER_MONTH, strategy="hold")
-        market = capstone.Market(start_price=s["price"], demand=token_market,
-                                 fair_share=assumption("model", "fair_share"), **common)
-    else:
-        gpus = assumption("cloud", "gpus")
-        depreciation = s["gpu_price"] / (s["years"] * 8760)
-        business = capstone.Business(
-            "cloud", price=s["rent"], capacity=gpus * HOURS_PER_MONTH, unit_cost=s["electricity"],
-            fixed_cost=gpus * (depreciation + s["hosting"]) * HOURS_PER_MONTH, strategy="hold")
-        market = capstone.Market(start_price=s["rent"], demand=assumption("cloud", "market_gpu_hours"),
-                                 fair_share=assumption("cloud", "fair_share"), **common)
-    return business, market
-
-
-def money(x: float) -> str:
-    """Dollars with a sign in front: -$1,234 (a ``ValueError`` naming ``x`` for NaN, infinity or absurd sizes).
-
-    >>> money(-1234.4)
-    '-$1,234'
-    """
-    x = checks.number("x", x)
-    return f"{'-' if x < 0 else ''}${abs(x):,.0f}"
+STRATEGY_LABELS = {"hold": "hold my price", "follow": "follow competitors' cuts"}
 
 
 def pnl_html(pnl: pd.DataFrame, unit: str) -> str:
@@ -83,13 +25,13 @@ def pnl_html(pnl: pd.DataFrame, unit: str) -> str:
     bars = []
     for m, p in zip(pnl["month"], pnl["profit"]):
         h = int(round(45 * abs(p) / top))
-        colour = "#16a34a" if p >= 0 else "#b91c1c"
+        colour = "#0891b2" if p >= 0 else "#b91c1c"
         up = f'<div style="height:{h if p >= 0 else 0}px;width:18px;background:{colour};margin-top:auto"></div>'
         down = f'<div style="height:{h if p < 0 else 0}px;width:18px;background:{colour}"></div>'
         bars.append(f'<div style="display:flex;flex-direction:column;align-items:center;margin:0 2px" title="{money(p)}">'
                     f'<div style="height:45px;display:flex">{up}</div><div style="border-top:1px solid black;height:45px">'
                     f'{down}</div><small>{m}</small></div>')
-    chart = ('<div><b>Profit by month</b> (green: profit, red: loss)<div style="display:flex;align-items:flex-start">'
+    chart = ('<div><b>Profit by month</b> (blue: profit, red: loss)<div style="display:flex;align-items:flex-start">'
              + "".join(bars) + "</div></div>")
     st = capstone.statement(pnl)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in st.columns)
@@ -111,13 +53,13 @@ class CapstoneExplorer(Explorer):
     notebook = "08_capstone"
 
     def make_controls(self):
-        b, m = presets("model")
+        b, m = capstone.presets("model")
         style = {"description_width": "200px"}
         return {
             "layer": W.Dropdown(options=[("token reseller", "reseller"), ("model company", "model"),
                                          ("GPU cloud", "cloud")], value="model", description="Your layer",
                                 style=style),
-            "strategy": W.Dropdown(options=[("hold my price", "hold"), ("follow competitors' cuts", "match")],
+            "strategy": W.Dropdown(options=[(label, key) for key, label in STRATEGY_LABELS.items()],
                                    value=b.strategy, description="Pricing strategy", style=style),
             "price": W.FloatText(value=round(b.price, 4), step=0.01, description="Your starting price ($/unit)",
                                  style=style),
@@ -141,7 +83,7 @@ class CapstoneExplorer(Explorer):
     def _apply_preset(self, change) -> None:
         if self._holding:
             return
-        b, m = presets(change["new"])
+        b, m = capstone.presets(change["new"])
         with self._hold():
             self.controls["strategy"].value = b.strategy
             self.controls["price"].value = round(b.price, 4)
@@ -151,13 +93,15 @@ class CapstoneExplorer(Explorer):
             self.controls["price_cut_pct"].value = m.price_cut * 100
 
     def update(self, layer, strategy, price, capacity, unit_cost, fixed_cost, price_cut_pct, seed):
+        self.summary.value = self.chart.value = ""  # an invalid setting leaves no stale result behind
         if price <= 0:
-            raise ValueError("Your price must be above $0: a business that gives its units away earns nothing.")
-        if capacity < 0 or unit_cost < 0 or fixed_cost < 0:
-            raise ValueError("Capacity and costs cannot be negative; use 0 or more.")
+            raise ValueError("Your starting price must be above $0: a business that gives its units away earns nothing.")
+        for label, value in (("Capacity", capacity), ("Cost per unit sold", unit_cost), ("Fixed cost", fixed_cost)):
+            if value < 0:
+                raise ValueError(f"{label} cannot be negative; use 0 or more.")
         if seed < 0:
             raise ValueError("The random seed must be 0 or a positive whole number.")
-        base_b, base_m = presets(layer)
+        base_b, base_m = capstone.presets(layer)
         business = capstone.Business(layer, price=price, capacity=capacity, unit_cost=unit_cost,
                                      fixed_cost=fixed_cost, strategy=strategy,
                                      cost_follows_market=base_b.cost_follows_market)
@@ -168,7 +112,7 @@ class CapstoneExplorer(Explorer):
         margin = "n/a" if s["margin"] is None else f"{s['margin']:+.0%}"
         self.summary.value = (
             f"<b>Year: revenue {money(s['revenue'])}, costs {money(s['costs'])}, profit "
-            f"<span style=\"color:{'#b91c1c' if s['profit'] < 0 else '#15803d'}\">{money(s['profit'])}</span> "
+            f"<span style=\"color:{'#b91c1c' if s['profit'] < 0 else '#0e7490'}\">{money(s['profit'])}</span> "
             f"(margin {margin})</b>; {s['profitable_months']} of 12 months in profit; "
             f"average utilization {s['average_utilization']:.0%}; sales lost for lack of capacity: "
             f"{s['lost_units']:,.0f} {html.escape(unit)}.")
@@ -180,13 +124,13 @@ class CapstoneExplorer(Explorer):
         return None
 
     def static(self):
-        b, m = presets("model")
+        b, m = capstone.presets("model")
         return profit_plots.pnl(capstone.simulate(b, m), "Model company, default settings")
 
     @classmethod
     def sample_settings(cls, rng):
         layer = rng.choice(list(capstone.LAYERS))
-        b, _ = presets(layer)
+        b, _ = capstone.presets(layer)
         return {"layer": layer, "strategy": rng.choice(list(capstone.STRATEGIES)),
                 "price": round(b.price * rng.uniform(-0.2, 2.0), 4),
                 "capacity": round(b.capacity * rng.uniform(-0.1, 2.0)),
