@@ -60,7 +60,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import checks, data, hardware
+from . import checks, data, hardware, sensitivity
 
 HOURS_PER_YEAR = 8760
 HOURS_PER_MONTH = 730
@@ -87,6 +87,22 @@ TCO_INPUTS = {
     "cost_of_capital": (0, 1, False),
     "service_life_years": (MIN_YEARS, 100, True),
 }
+
+
+#: Readable names of the inputs, for tables and charts.
+TCO_LABELS = {"gpu_price_usd": "GPU price ($)", "rest_of_server_usd_per_gpu": "rest of the server ($ per GPU)",
+              "network_usd_per_gpu": "network ($ per GPU)", "server_power_kw": "server power (kW)",
+              "power_load_factor": "share of maximum power drawn", "pue": "PUE",
+              "electricity_usd_per_kwh": "electricity ($ per kWh)", "hosting_usd_per_kw_month": "hosting ($ per kW-month)",
+              "maintenance_share_per_year": "maintenance (share of price per year)",
+              "cost_of_capital": "cost of capital (per year)", "service_life_years": "service life (years)"}
+
+
+#: How to print each input's values (for tornado charts and tables).
+TCO_FORMATS = {"gpu_price_usd": "${:,.0f}", "rest_of_server_usd_per_gpu": "${:,.0f}", "network_usd_per_gpu": "${:,.0f}",
+               "server_power_kw": "{:.1f} kW", "power_load_factor": "{:.0%}", "pue": "{:.2f}",
+               "electricity_usd_per_kwh": "${:.2f}", "hosting_usd_per_kw_month": "${:.0f}",
+               "maintenance_share_per_year": "{:.0%}", "cost_of_capital": "{:.0%}", "service_life_years": "{:.0f} years"}
 
 
 @lru_cache(maxsize=4)
@@ -225,6 +241,69 @@ def tco_table(gpu_ids=None, **overrides) -> pd.DataFrame:
     return table
 
 
+def tco_ranges(gpu) -> dict:
+    """The low and high value of each uncertain input of :func:`tco_per_gpu_hour`, with where the range comes from.
+
+    ``{input: sensitivity.Range(low, high, basis)}`` from the ``low``, ``high`` and ``range_basis``
+    columns of ``data/tco_inputs.csv`` and the ``usd_purchase_low`` / ``_high`` columns of
+    ``data/gpus.csv`` (a GPU without a published range gets +-20%, labelled a classroom assumption).
+    The rest of the server follows the range of the H100 server price.
+
+    >>> r = tco_ranges("H100-SXM")
+    >>> (r["gpu_price_usd"].low, r["gpu_price_usd"].high), (r["cost_of_capital"].low, r["cost_of_capital"].high)
+    ((25000.0, 30000.0), (0.07, 0.15))
+    """
+    g = hardware.get_gpu(gpu)
+    rows = tco_inputs()
+    ranges = {}
+    gpus = hardware.gpus().set_index("gpu_id")
+    lo, hi = gpus.loc[g.gpu_id, "usd_purchase_low"], gpus.loc[g.gpu_id, "usd_purchase_high"]
+    if pd.notna(lo) and pd.notna(hi):
+        ranges["gpu_price_usd"] = sensitivity.Range(float(lo), float(hi), "published range (data/gpus.csv)")
+    elif g.usd_purchase is not None:
+        ranges["gpu_price_usd"] = sensitivity.Range(0.8 * g.usd_purchase, 1.2 * g.usd_purchase,
+                                                    "classroom assumption: +-20% around the estimate")
+    n = _tco_value("gpus_per_server")
+    h100 = hardware.get_gpu("H100-SXM").usd_purchase
+    for _, r in rows.iterrows():
+        if not (r["high"] > r["low"]):
+            continue
+        if r["parameter"] == "server_price_usd":  # the H100 server's non-GPU parts stand for every server
+            ranges["rest_of_server_usd_per_gpu"] = sensitivity.Range(
+                (r["low"] - n * h100) / n, (r["high"] - n * h100) / n, r["range_basis"])
+        elif r["applies_to"] not in ("all", g.gpu_id):
+            continue
+        elif r["parameter"] in TCO_INPUTS and (r["applies_to"] == g.gpu_id or r["parameter"] not in ranges):
+            ranges[r["parameter"]] = sensitivity.Range(float(r["low"]), float(r["high"]), r["range_basis"])
+    return ranges
+
+
+def own_or_rent(gpu, rental: float | None = None) -> pd.DataFrame:
+    """Which inputs decide "owning is cheaper than renting", and where it would flip.
+
+    The verdict's output is ``rental - full cost of owning`` in $ per GPU-hour (positive: owning is
+    cheaper); one row per uncertain input (:func:`tco_ranges`), the widest swing first, with its flip value
+    (None: does not flip in its range). ``rental``: default the GPU's price in ``data/gpus.csv``.
+
+    >>> t = own_or_rent("H100-SXM")
+    >>> t.iloc[0]["input"], bool(t["flips"].any())      # widest swing; no input flips it in its range
+    ('rest_of_server_usd_per_gpu', False)
+    """
+    g = hardware.get_gpu(gpu)
+    rent = g.usd_per_hour_rental if rental is None else rental
+    if rent is None:
+        raise ValueError(f"rental: no rental price for {g.gpu_id} in data/gpus.csv; pass one")
+    rent = checks.number("rental", rent, minimum=0, maximum=1e4)
+    ranges = tco_ranges(g)
+    base = tco_parameters(g)
+    inputs = {k: base[k] for k in ranges}
+
+    def gap(**values):
+        return rent - float(tco_per_gpu_hour(g, **values)["total"])
+
+    return sensitivity.sensitivity(gap, inputs, ranges)
+
+
 #: Defaults of the GPU-only cost (from ``data/tco_inputs.csv``; sources there).
 ELECTRICITY_USD_PER_KWH = _tco_value("electricity_usd_per_kwh")
 PUE = _tco_value("pue")
@@ -333,8 +412,10 @@ def day6_roofline(figures: dict | None = None, *, kv_bytes: float = 2) -> dict:
     pre_node = pre.tokens_per_second / f["prefill_nodes_per_unit"]
     hit = f["input_tokens_cache_hit"] / f["input_tokens"]
     computed = f["prefill_tokens_per_s_per_node"] * (1 - hit)
+    most = hardware.max_batch("deepseek-v3", "H800-SXM", context, gpus, kv_bytes=kv_bytes, layout="expert")
     return {
         "sequences_per_gpu": per_gpu, "decode_gpus": gpus, "context_tokens": context, "decode_step": step,
+        "max_sequences_per_gpu": most // gpus,
         "roofline_decode_tokens_per_s_per_node": roof_node,
         "roofline_tokens_per_s_per_user": 1 / step.seconds,
         "decode_fraction": f["decode_tokens_per_s_per_node"] / roof_node,
@@ -754,6 +835,93 @@ def cost_table(model_ids=None, gpu_ids=None, *, context_tokens: int = 4096,
     return pd.DataFrame(rows, columns=["model", "gpu", *columns])
 
 
+def cost_difference(model, other: str, gpu, min_tokens_per_s_per_user: float | None = None,
+                    context_tokens: int = 4096, **frontier_options) -> float:
+    """How much dearer ``other`` is than ``model`` per million output tokens, both at their cheapest at a speed.
+
+    Positive: ``model`` is cheaper. A ``ValueError`` when either cannot keep the speed.
+
+    >>> round(cost_difference("deepseek-v3", "llama-3.1-70b", "H800-SXM", 20), 2)
+    0.97
+    """
+    costs = []
+    for m in (model, other):
+        best = cost_at_speed(frontier(m, gpu, context_tokens, min_tokens_per_s_per_user=min_tokens_per_s_per_user,
+                                      **frontier_options))
+        if best is None:
+            raise ValueError(f"min_tokens_per_s_per_user: {hardware.display_name(m)} cannot give each user "
+                             f"{min_tokens_per_s_per_user or service_level():g} tokens/s on {hardware.get_gpu(gpu).gpu_id}")
+        costs.append(float(best["usd_per_m_output"]))
+    return costs[1] - costs[0]
+
+
+def speed_flip(model, other: str, gpu, context_tokens: int = 4096, low: float = 10, high: float = 60,
+               **frontier_options) -> sensitivity.Flip:
+    """The speed per user at which ``model`` stops being cheaper than ``other`` (or starts), between ``low`` and ``high``.
+
+    Reads both costs off finely sampled frontiers (60 batch sizes per deployment), so the speed is
+    found to within a few per cent; the output of the :class:`~token_economy.sensitivity.Flip` is
+    ``other``'s cost minus ``model``'s at the :func:`service_level`.
+
+    >>> round(speed_flip("deepseek-v3", "llama-3.1-70b", "H800-SXM").value)
+    48
+    """
+    tables = [frontier(m, gpu, context_tokens, points=60, **frontier_options) for m in (model, other)]
+    fastest = min(float(t["tokens_per_s_per_user"].max()) for t in tables)
+    low = checks.number("low", low, strictly_positive=True, maximum=fastest)
+    high = checks.number("high", high, strictly_positive=True, maximum=fastest)
+
+    def gap(speed):
+        best = [cost_at_speed(t, speed) for t in tables]
+        if best[0] is None or best[1] is None:
+            raise ValueError(f"no point of the frontier reaches {speed:g} tokens/s per user")
+        return float(best[1]["usd_per_m_output"] - best[0]["usd_per_m_output"])
+
+    return sensitivity.flip_value(gap, {"speed": service_level()}, "speed", low, high, steps=50)
+
+
+def parity_gpu_price(model, gpu, other_gpu: str, **serving) -> float | None:
+    """The purchase price of ``gpu`` at which it makes ``model``'s output tokens as cheap as ``other_gpu`` does.
+
+    Both owned (:func:`tco_per_gpu_hour`), both at the same :func:`serving_cost` settings (``serving``);
+    None when no price between 0 and ten times today's gives parity.
+
+    >>> round(parity_gpu_price("llama-3.1-70b", "H200-SXM", "H100-SXM", batch=16, context_tokens=32768), -2)
+    51600.0
+    """
+    g = hardware.get_gpu(gpu)
+    if "usd_per_gpu_hour" in serving:
+        raise ValueError("usd_per_gpu_hour: parity_gpu_price costs both GPUs at the full cost of owning them")
+    other_cost = serving_cost(model, other_gpu, **serving).usd_per_m_output_tokens
+
+    def gap(price):
+        hour = float(tco_per_gpu_hour(g, gpu_price_usd=price)["total"])
+        return other_cost - serving_cost(model, g, usd_per_gpu_hour=hour, **serving).usd_per_m_output_tokens
+
+    flip = sensitivity.flip_value(gap, {"price": g.usd_purchase}, "price", 0.0, 10 * g.usd_purchase, steps=16)
+    return flip.value
+
+
+def cache_discount(figures: dict | None = None) -> dict:
+    """DeepSeek's price gap between a cache miss and a cache hit, against the GPU time a hit saves.
+
+    A hit skips prefill. The GPU time saved per million hit tokens is a prefill node's cost per million
+    tokens: at most the cost per token it actually computes (cache misses only), at least the cost per
+    token it handles (hits included). ``ratio_low`` / ``ratio_high``: the price gap over those savings.
+    ``break_even_usd_per_gpu_hour``: the GPU-hour price at which the larger saving would equal the gap.
+
+    >>> c = cache_discount()
+    >>> round(c["price_gap"], 2), round(c["ratio_low"], 1), round(c["ratio_high"], 1)
+    (0.41, 3.0, 6.8)
+    """
+    f = day6_figures() if figures is None else figures
+    r = day6_arithmetic(f)
+    gap = f["r1_usd_per_m_input_cache_miss"] - f["r1_usd_per_m_input_cache_hit"]
+    high, low = r["usd_per_m_input_computed_only"], r["usd_per_m_input_prefill_only"]
+    return {"price_gap": gap, "saving_high": high, "saving_low": low, "ratio_low": gap / high, "ratio_high": gap / low,
+            "break_even_usd_per_gpu_hour": f["usd_per_gpu_hour"] * gap / high}
+
+
 # --------------------------------------------------------------------------- DeepSeek's published day
 def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> dict:
     """Re-compute DeepSeek's cost, theoretical revenue and "cost profit margin" from its own figures.
@@ -761,7 +929,10 @@ def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> 
     ``cost = nodes x 8 GPUs x 24 h x $ per GPU-hour``; ``revenue`` bills cache-hit
     input, cache-miss input and output at R1's prices, times ``paid_share`` (the
     share of tokens actually billed; 1 = DeepSeek's theoretical case);
-    ``margin = (revenue - cost) / cost``.
+    ``margin = (revenue - cost) / cost`` (a markup on cost, as DeepSeek states it), ``gross_margin_pct``
+    the same profit as a share of revenue. ``break_even_paid_share`` and ``break_even_usd_per_gpu_hour``:
+    where the theoretical profit would vanish. ``usd_per_m_input_computed_only``: a prefill node's cost
+    per million input tokens it actually computes (cache misses).
 
     >>> r = day6_arithmetic()
     >>> r["cost_usd_per_day"], round(r["revenue_usd_per_day"]), round(r["cost_profit_margin_pct"])
@@ -788,4 +959,9 @@ def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> 
         "prefill_nodes_implied": prefill_nodes,
         "usd_per_m_output_decode_only": node_hour / (f["decode_tokens_per_s_per_node"] * 3600) * 1e6,
         "usd_per_m_input_prefill_only": node_hour / (f["prefill_tokens_per_s_per_node"] * 3600) * 1e6,
+        "usd_per_m_input_computed_only": node_hour / (
+            f["prefill_tokens_per_s_per_node"] * (1 - hit / f["input_tokens"]) * 3600) * 1e6,
+        "gross_margin_pct": (revenue - cost) / revenue * 100 if revenue > 0 else float("-inf"),
+        "break_even_paid_share": cost / revenue * paid_share if revenue > 0 else float("inf"),
+        "break_even_usd_per_gpu_hour": revenue / gpu_hours,
     }

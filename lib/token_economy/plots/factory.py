@@ -1,4 +1,5 @@
-"""Figures of notebooks 03 and 04: the roofline, cost against batch size, and memory against HBM.
+"""Figures of notebooks 03 and 04: the roofline, cost against batch size, the cost-speed frontier,
+the parts of a GPU-hour, and memory against HBM.
 
 Each function draws into an ``ax`` it is given (so the explorers can redraw a
 persistent figure) or makes a new figure and returns it.
@@ -128,13 +129,17 @@ def cost_vs_batch_chart(model, gpu, *, context_tokens=4096, n_gpus=None, usd_per
     batches, usd = t["batch"].to_numpy(dtype=float), t["usd_per_m_output"].to_numpy()
     mem = (t["bottleneck"] == "memory").to_numpy()
     ax.plot(batches, usd, color=COLOURS["grey"], lw=1)
-    ax.plot(batches[mem], usd[mem], "o", ms=3, color=COLOURS["memory"], label="memory-bound")
-    ax.plot(batches[~mem], usd[~mem], "o", ms=3, color=COLOURS["compute"], label="compute-bound")
+    for where, name in ((mem, "memory"), (~mem, "compute")):
+        if where.any():
+            ax.plot(batches[where], usd[where], "o", ms=3, color=COLOURS[name], label=f"{name}-bound")
     top = int(batches.max())
     if highlight is not None and 1 <= highlight <= top:
-        at = np.interp(np.log(highlight), np.log(batches), np.log(usd))
-        ax.plot([highlight], [np.exp(at)], "*", ms=14, color=COLOURS["output"],
-                label=f"batch {highlight:,}: ${np.exp(at):,.3f} per M")
+        options = {k: v for k, v in frontier_options.items()
+                   if k in ("weight_bytes", "kv_bytes", "utilization", "load_factor")}
+        s = factory.serving_cost(m, g, batch=highlight, context_tokens=context_tokens, n_gpus=n_gpus, layout=layouts,
+                                 usd_per_gpu_hour=usd_per_gpu_hour, **options)
+        ax.plot([highlight], [s.usd_per_m_output_tokens], "*", ms=14, color=COLOURS["output"],
+                label=f"batch {highlight:,}: ${s.usd_per_m_output_tokens:,.3f} per M")
     _log(ax)
     ax.autoscale_view()
     ax.set_xlabel(f"batch (sequences decoded together; at most {top:,} fit)")
@@ -166,12 +171,15 @@ def frontier_chart(tables: dict, *, speed=None, highlight=None, ax=None, title=N
                         markeredgecolor="black")
     if speed is not None:
         ax.axvline(speed, color=COLOURS["grey"], ls="--", lw=1)
-        ax.annotate(f"{speed:g} tokens/s per user", (speed, 1), xycoords=("data", "axes fraction"),
-                    xytext=(4, -12), textcoords="offset points", fontsize=8, color=COLOURS["grey"])
+        ax.annotate(f"{speed:g} tokens/s per user", (speed, 0), xycoords=("data", "axes fraction"),
+                    xytext=(4, 6), textcoords="offset points", fontsize=8, color=COLOURS["grey"])
     if highlight is not None:
         x, y, text = highlight
         ax.plot([x], [y], "*", ms=14, color=COLOURS["output"], label=text, zorder=5)
     _log(ax)
+    if not getattr(ax.xaxis, "_te_subs", False):  # a narrow range of speeds needs ticks at 2 and 5 too
+        ax.xaxis._te_subs = True
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5), numticks=12))
     ax.autoscale_view()
     ax.set_xlabel("output tokens/s each user sees (faster to the right)")
     ax.set_ylabel("$ per million output tokens")
@@ -201,8 +209,8 @@ def tco_chart(table, rentals=None, ax=None):
     for xi, total in zip(x, bottom):
         ax.annotate(f"${total:.2f}", (xi, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     if "gpu_only" in table:
-        ax.hlines(table["gpu_only"], x - 0.3, x + 0.3, colors="white", linestyles="--", lw=1.2,
-                  label="GPU-only figure")
+        ax.hlines(table["gpu_only"], x - 0.3, x + 0.3, colors="black", linestyles=":", lw=1.5,
+                  label="GPU-only figure (card, its TDP, its rack space)")
     rentals = rentals or {}
     rx = [xi for xi, g in zip(x, gpus) if rentals.get(g) is not None]
     ry = [rentals[g] for g in gpus if rentals.get(g) is not None]
@@ -211,7 +219,11 @@ def tco_chart(table, rentals=None, ax=None):
     ax.set_xticks(x, gpus, fontsize=8)
     ax.set_ylabel("$ per GPU-hour")
     ax.set_title("What an owned GPU-hour costs, part by part, against the rental price")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, labels = ax.get_legend_handles_labels()
+    parts = len(factory.TCO_COMPONENTS)  # the stack's legend top-down, as the bars are drawn bottom-up
+    order = list(range(parts - 1, -1, -1)) + list(range(parts, len(handles)))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
