@@ -150,6 +150,8 @@ ARGS: dict[str, Arg] = {
     "factory.gpu": T("H100-SXM"),
     "factory.batches": F([1, 8, 64]),
     "factory.figures": F(None),
+    "factory.other": T("llama-3.1-70b"),
+    "factory.other_gpu": T("H200-SXM"),
     "factory.cost_at_speed.table": F(lambda: token_economy.factory.frontier("llama-3.1-8b", "H100-SXM", 4096,
                                                                             max_gpus=8)),
     # pricing

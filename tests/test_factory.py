@@ -302,3 +302,57 @@ def test_precision_options_change_the_frontier():
     fp8 = factory.cost_at_speed(factory.frontier("llama-3.1-70b", "H100-SXM", 4096, max_gpus=8,
                                                  weight_bytes=1, kv_bytes=1))
     assert fp8["usd_per_m_output"] < bf16["usd_per_m_output"]
+
+
+# --------------------------------------------------------------------------- verdicts and their flip values
+def test_day6_break_evens_hand_computed():
+    r = factory.day6_arithmetic()
+    assert r["gross_margin_pct"] == pytest.approx((562_100 - 87_072) / 562_100 * 100)      # 84.5%
+    assert r["break_even_paid_share"] == pytest.approx(87_072 / 562_100)                     # 15.5%
+    assert r["break_even_usd_per_gpu_hour"] == pytest.approx(562_100 / 43_536)               # $12.91
+    nothing = factory.day6_arithmetic(paid_share=0)
+    assert nothing["gross_margin_pct"] is None and nothing["break_even_paid_share"] == r["break_even_paid_share"]
+
+
+def test_cache_discount_hand_computed():
+    c = factory.cache_discount()
+    handled = 16 / (73_700 * 3600) * 1e6                          # a prefill node's $16 per hour over every token
+    computed = 16 / (73_700 * (1 - 342 / 608) * 3600) * 1e6       # ... over the cache misses only
+    assert c["price_gap"] == pytest.approx(0.55 - 0.14)
+    assert c["saving_low"] == pytest.approx(handled) and c["saving_high"] == pytest.approx(computed)
+    assert c["ratio_low"] == pytest.approx(0.41 / computed) and c["ratio_high"] == pytest.approx(0.41 / handled)
+    assert c["break_even_usd_per_gpu_hour"] == pytest.approx(2 * 0.41 / computed)
+
+
+def test_tco_ranges_come_from_the_tables():
+    r = factory.tco_ranges("H100-SXM")
+    assert (r["gpu_price_usd"].low, r["gpu_price_usd"].high) == (25_000, 30_000)
+    assert r["rest_of_server_usd_per_gpu"].low == pytest.approx((269_010 - 8 * 27_500) / 8)
+    assert r["rest_of_server_usd_per_gpu"].high == pytest.approx((360_800 - 8 * 27_500) / 8)
+    assert "server_power_kw" not in r and "gpus_per_server" not in r     # no range: not uncertain
+    mi = factory.tco_ranges("MI300X")["gpu_price_usd"]                  # no published range: +-20%, said so
+    assert (mi.low, mi.high) == (12_000, 18_000) and "classroom" in mi.basis
+
+
+def test_own_or_rent_is_the_gap_at_each_end():
+    t = factory.own_or_rent("H800-SXM").set_index("input")
+    base = 2.0 - factory.tco_per_gpu_hour("H800-SXM")["total"]          # DeepSeek's $2 lease minus owning
+    assert t["output_at_base"].iloc[0] == pytest.approx(base)
+    low_life = 2.0 - factory.tco_per_gpu_hour("H800-SXM", service_life_years=4)["total"]
+    assert t.loc["service_life_years", "output_at_low"] == pytest.approx(low_life)
+    flip = t.loc["service_life_years", "flip"]                           # owning becomes cheaper past this life
+    assert factory.tco_per_gpu_hour("H800-SXM", service_life_years=flip)["total"] == pytest.approx(2.0, abs=1e-6)
+    with pytest.raises(ValueError, match="rental"):
+        factory.own_or_rent("B200")
+
+
+def test_parity_price_and_speed_flip_are_where_the_costs_meet():
+    kw = dict(batch=16, context_tokens=32768)
+    price = factory.parity_gpu_price("llama-3.1-70b", "H200-SXM", "H100-SXM", **kw)
+    hour = factory.tco_per_gpu_hour("H200-SXM", gpu_price_usd=price)["total"]
+    assert factory.serving_cost("llama-3.1-70b", "H200-SXM", usd_per_gpu_hour=hour, **kw).usd_per_m_output_tokens == \
+        pytest.approx(factory.serving_cost("llama-3.1-70b", "H100-SXM", **kw).usd_per_m_output_tokens, rel=1e-6)
+    flip = factory.speed_flip("deepseek-v3", "llama-3.1-70b", "H800-SXM")
+    assert flip.output_at_base > 0                                       # DeepSeek-V3 cheaper at 20 tokens/s
+    assert factory.cost_difference("deepseek-v3", "llama-3.1-70b", "H800-SXM", flip.value * 0.9) > 0
+    assert factory.cost_difference("deepseek-v3", "llama-3.1-70b", "H800-SXM", flip.value * 1.1) < 0

@@ -855,21 +855,27 @@ def cost_difference(model, other: str, gpu, min_tokens_per_s_per_user: float | N
     return costs[1] - costs[0]
 
 
-def speed_flip(model, other: str, gpu, context_tokens: int = 4096, low: float = 10, high: float = 60,
-               **frontier_options) -> sensitivity.Flip:
+def speed_flip(model, other: str, gpu, context_tokens: int = 4096, low: float | None = None,
+               high: float | None = None, **frontier_options) -> sensitivity.Flip:
     """The speed per user at which ``model`` stops being cheaper than ``other`` (or starts), between ``low`` and ``high``.
+
+    Default range: from the slowest to the fastest speed both models reach on ``gpu``.
 
     Reads both costs off finely sampled frontiers (60 batch sizes per deployment), so the speed is
     found to within a few per cent; the output of the :class:`~token_economy.sensitivity.Flip` is
     ``other``'s cost minus ``model``'s at the :func:`service_level`.
 
-    >>> round(speed_flip("deepseek-v3", "llama-3.1-70b", "H800-SXM").value)
+    >>> round(speed_flip("deepseek-v3", "llama-3.1-70b", "H800-SXM", low=10, high=60).value)
     48
     """
     tables = [frontier(m, gpu, context_tokens, points=60, **frontier_options) for m in (model, other)]
     fastest = min(float(t["tokens_per_s_per_user"].max()) for t in tables)
-    low = checks.number("low", low, strictly_positive=True, maximum=fastest)
-    high = checks.number("high", high, strictly_positive=True, maximum=fastest)
+    slowest = max(float(t["tokens_per_s_per_user"].min()) for t in tables)
+    low = slowest if low is None else checks.number("low", low, strictly_positive=True, maximum=fastest)
+    high = fastest if high is None else checks.number("high", high, strictly_positive=True, maximum=fastest)
+    if not low < high:
+        raise ValueError(f"context_tokens, low, high: on {hardware.get_gpu(gpu).gpu_id} with {context_tokens:,} tokens of "
+                         f"context the two models share no range of speeds per user from {low:g} to {high:g}")
 
     def gap(speed):
         best = [cost_at_speed(t, speed) for t in tables]
@@ -930,8 +936,8 @@ def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> 
     input, cache-miss input and output at R1's prices, times ``paid_share`` (the
     share of tokens actually billed; 1 = DeepSeek's theoretical case);
     ``margin = (revenue - cost) / cost`` (a markup on cost, as DeepSeek states it), ``gross_margin_pct``
-    the same profit as a share of revenue. ``break_even_paid_share`` and ``break_even_usd_per_gpu_hour``:
-    where the theoretical profit would vanish. ``usd_per_m_input_computed_only``: a prefill node's cost
+    the same profit as a share of revenue (None without revenue). ``break_even_paid_share`` and
+    ``break_even_usd_per_gpu_hour``: where the theoretical profit would vanish. ``usd_per_m_input_computed_only``: a prefill node's cost
     per million input tokens it actually computes (cache misses).
 
     >>> r = day6_arithmetic()
@@ -944,8 +950,9 @@ def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> 
     cost = gpu_hours * f["usd_per_gpu_hour"]
     hit = f["input_tokens_cache_hit"]
     miss = f["input_tokens"] - hit
-    revenue = paid_share * (hit * f["r1_usd_per_m_input_cache_hit"] + miss * f["r1_usd_per_m_input_cache_miss"]
-                            + f["output_tokens"] * f["r1_usd_per_m_output"]) / 1e6
+    full = (hit * f["r1_usd_per_m_input_cache_hit"] + miss * f["r1_usd_per_m_input_cache_miss"]
+            + f["output_tokens"] * f["r1_usd_per_m_output"]) / 1e6
+    revenue = paid_share * full
     decode_nodes = f["output_tokens"] / 86400 / f["decode_tokens_per_s_per_node"]
     prefill_nodes = f["input_tokens"] / 86400 / f["prefill_tokens_per_s_per_node"]
     node_hour = f["gpus_per_node"] * f["usd_per_gpu_hour"]
@@ -961,7 +968,7 @@ def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> 
         "usd_per_m_input_prefill_only": node_hour / (f["prefill_tokens_per_s_per_node"] * 3600) * 1e6,
         "usd_per_m_input_computed_only": node_hour / (
             f["prefill_tokens_per_s_per_node"] * (1 - hit / f["input_tokens"]) * 3600) * 1e6,
-        "gross_margin_pct": (revenue - cost) / revenue * 100 if revenue > 0 else float("-inf"),
-        "break_even_paid_share": cost / revenue * paid_share if revenue > 0 else float("inf"),
+        "gross_margin_pct": (revenue - cost) / revenue * 100 if revenue > 0 else None,
+        "break_even_paid_share": cost / full if full > 0 else None,
         "break_even_usd_per_gpu_hour": revenue / gpu_hours,
     }

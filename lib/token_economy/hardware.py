@@ -16,7 +16,7 @@ from which both are rebuilt).
 **The roofline of one decoding step.** A step makes one new token for each of
 ``batch`` sequences. It must read the weights and every sequence's KV cache from
 HBM, and do about ``2 x active parameters`` FLOPs per token plus attention. With
-``n`` GPUs sharing the work::
+``n`` GPUs sharing the work evenly (one node; the layouts below refine it)::
 
     memory time  = (weight bytes read + batch x context x KV bytes per token) / (n x HBM bandwidth)
     compute time = batch x (2 x active params + attention FLOPs per token) / (n x peak FLOP/s)
@@ -28,12 +28,26 @@ makes each token cheaper; past the **crossover batch** compute dominates. For a
 mixture of experts, a small batch touches only some experts: the expected share
 of experts read is ``1 - (1 - k/E) ** batch`` (k of E experts per token).
 
+**Deployments and layouts.** Servers come in 1, 2, 4 or 8 GPUs, then whole 8-GPU
+nodes (:func:`deployment_size`). How the weights and the KV cache are spread over
+them (:func:`memory_per_gpu`, :func:`decode_step`):
+
+- ``"tensor"`` (dense models): the GPUs of a node split every layer; nodes form a
+  pipeline, each taking a slice of the layers, so a token passes them one after
+  another. A GPU beyond the number of KV heads keeps a copy of the cache, so
+  latent attention's single cache vector is copied to every GPU of a node.
+- ``"expert"`` (a mixture of experts, as DeepSeek serves V3): attention, shared
+  experts and dense layers are copied to every GPU, each GPU decodes its own
+  sequences, and the routed experts are spread over all GPUs.
+
 **Prefill** (reading the prompt) processes all prompt tokens in one pass: the
 same weights, many tokens, so it is usually compute-bound.
 
 What it leaves out, on purpose: communication between GPUs (NVLink, InfiniBand;
-for DeepSeek's wide expert parallelism it is a large share of a step), kernel
-launch and scheduling overheads, activation memory, and speculative decoding.
+for DeepSeek's wide expert parallelism DeepSeek overlaps it with computation),
+uneven load on experts, kernel launch and scheduling overheads, activation memory,
+and speculative decoding. HBM capacity is the datasheets' GB; software sees a few
+per cent more (``hbm_mib_reported`` in ``data/gpus.csv``).
 The roofline is an upper bound on speed; :mod:`token_economy.factory` applies an
 achieved fraction of it (``utilization``).
 
