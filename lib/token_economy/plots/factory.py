@@ -202,28 +202,28 @@ def tco_chart(table, rentals=None, ax=None):
     gpus = list(table.index)
     x = np.arange(len(gpus))
     bottom = np.zeros(len(gpus))
+    stack = []
     for part in factory.TCO_COMPONENTS:
         values = table[part].to_numpy()
-        ax.bar(x, values, bottom=bottom, color=TCO_COLOURS[part], width=0.6, label=part.replace("_", " "))
+        stack.append(ax.bar(x, values, bottom=bottom, color=TCO_COLOURS[part], width=0.6,
+                            label=part.replace("_", " ")))
         bottom += values
     for xi, total in zip(x, bottom):
         ax.annotate(f"${total:.2f}", (xi, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
+    others = []
     if "gpu_only" in table:
-        ax.hlines(table["gpu_only"], x - 0.3, x + 0.3, colors="black", linestyles=":", lw=1.5,
-                  label="GPU-only figure (card, its TDP, its rack space)")
+        others.append(ax.hlines(table["gpu_only"], x - 0.3, x + 0.3, colors="black", linestyles=":", lw=1.5,
+                                label="GPU-only figure (card, its TDP, its rack space)"))
     rentals = rentals or {}
     rx = [xi for xi, g in zip(x, gpus) if rentals.get(g) is not None]
     ry = [rentals[g] for g in gpus if rentals.get(g) is not None]
     if rx:
-        ax.plot(rx, ry, "D", ms=8, color="black", label="rental price (data/gpus.csv)")
-    ax.set_xticks(x, gpus, fontsize=8)
+        others.extend(ax.plot(rx, ry, "D", ms=8, color="black", label="rental price (data/gpus.csv)"))
+    ax.set_xticks(x, gpus, fontsize=7, rotation=12)
     ax.set_ylabel("$ per GPU-hour")
     ax.set_title("What an owned GPU-hour costs, part by part, against the rental price")
-    handles, labels = ax.get_legend_handles_labels()
-    parts = len(factory.TCO_COMPONENTS)  # the stack's legend top-down, as the bars are drawn bottom-up
-    order = list(range(parts - 1, -1, -1)) + list(range(parts, len(handles)))
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize=7, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0))
+    handles = stack[::-1] + others  # the stack's legend top-down, as the bars are drawn bottom-up
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
