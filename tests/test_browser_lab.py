@@ -130,8 +130,8 @@ def candidate_changes(cls) -> list[tuple[str, object, object]]:
     found = []
     for wanted in ("text", "number", "slider", "dropdown"):
         for key, widget in defaults.items():
-            if kind(widget) != wanted or not widget.description:
-                continue
+            if kind(widget) != wanted or not widget.description or getattr(widget, "disabled", False):
+                continue  # a greyed-out control (e.g. a GPU count chosen automatically) cannot be changed
             values = []
             for s in samples:
                 if key in s and s[key] != widget.value and s[key] not in values:

@@ -54,6 +54,7 @@ value of the hardware at the end of its life.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -70,6 +71,7 @@ MIN_YEARS = 0.01
 MIN_UTILIZATION = 0.001
 #: The parts of an owned GPU-hour, in the order of the stacked chart (plus ``total``).
 TCO_COMPONENTS = ("gpu", "server_and_network", "power", "hosting", "maintenance", "capital")
+_TCO_INDEX = pd.Index([*TCO_COMPONENTS, "total"])
 
 # --------------------------------------------------------------------------- 1. the cost of a GPU-hour
 #: Inputs of :func:`tco_per_gpu_hour` that ``data/tco_inputs.csv`` (or ``data/gpus.csv``) provides,
@@ -112,8 +114,18 @@ def _tco_rows(mtime: float) -> tuple[pd.DataFrame, dict]:
     return rows, values
 
 
+@lru_cache(maxsize=8)
+def _table_path(name: str, data_dir_setting: str | None):
+    """The path of a table (cached per setting of TOKEN_ECONOMY_DATA: resolving it is slow, and it rarely changes)."""
+    return data.data_dir() / f"{name}.csv"
+
+
+def _mtime(name: str) -> float:
+    return _table_path(name, os.environ.get("TOKEN_ECONOMY_DATA")).stat().st_mtime
+
+
 def _tco_table() -> tuple[pd.DataFrame, dict]:
-    return _tco_rows((data.data_dir() / "tco_inputs.csv").stat().st_mtime)
+    return _tco_rows(_mtime("tco_inputs"))
 
 
 def tco_inputs() -> pd.DataFrame:
@@ -136,8 +148,9 @@ def rest_of_server_usd_per_gpu() -> float:
     >>> rest_of_server_usd_per_gpu()     # (310,000 - 8 x 27,500) / 8
     11250.0
     """
-    n = _tco_value("gpus_per_server")
-    return (_tco_value("server_price_usd", "H100-SXM") - n * hardware.get_gpu("H100-SXM").usd_purchase) / n
+    values = _tco_table()[1]
+    n = _tco_value("gpus_per_server", values=values)
+    return (_tco_value("server_price_usd", "H100-SXM", values) - n * hardware.get_gpu("H100-SXM").usd_purchase) / n
 
 
 def tco_parameters(gpu, **overrides) -> dict:
@@ -215,7 +228,7 @@ def tco_per_gpu_hour(gpu, **overrides) -> pd.Series:
         "capital": hardware_usd * (annuity_factor(p["cost_of_capital"], years) - 1 / years) / HOURS_PER_YEAR,
     }
     parts["total"] = sum(parts.values())
-    series = pd.Series(parts, name=g.gpu_id, dtype=float)
+    series = pd.Series(np.fromiter(parts.values(), float, len(parts)), index=_TCO_INDEX, name=g.gpu_id, copy=False)
     series.attrs["inputs"] = p
     return series
 
@@ -377,7 +390,7 @@ def day6_figures() -> dict:
     >>> day6_figures()["nodes_average"]
     226.75
     """
-    return dict(_day6_for((data.data_dir() / "deepseek_inference_day6.csv").stat().st_mtime))
+    return dict(_day6_for(_mtime("deepseek_inference_day6")))
 
 
 @lru_cache(maxsize=4)
@@ -460,7 +473,7 @@ def _defaults_for(mtime: float) -> tuple[float, float]:
 
 
 def _defaults() -> tuple[float, float]:
-    return _defaults_for((data.data_dir() / "deepseek_inference_day6.csv").stat().st_mtime)
+    return _defaults_for(_mtime("deepseek_inference_day6"))
 
 
 def utilization_evidence() -> pd.DataFrame:

@@ -61,7 +61,9 @@ achieved fraction of it (``utilization``).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -211,9 +213,15 @@ def _from_record(cls, record, id_field):
 _RECORDS: dict = {}
 
 
+@lru_cache(maxsize=16)
+def _table_path(table: str, data_dir_setting: str | None):
+    """A table's path, per setting of TOKEN_ECONOMY_DATA (resolving the data folder is slow; it rarely changes)."""
+    return data.data_dir() / f"{table}.csv"  # not data.path(): it lists the folder on every call
+
+
 def _records(table: str, cls, id_field: str) -> dict:
     """All records of a table by id, parsed once per version of the file (explorers call this often)."""
-    path = data.data_dir() / f"{table}.csv"  # not data.path(): it lists the folder on every call
+    path = _table_path(table, os.environ.get("TOKEN_ECONOMY_DATA"))
     key = (table, str(path), path.stat().st_mtime)
     if key not in _RECORDS:
         df = data.load(table)
