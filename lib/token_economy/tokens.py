@@ -1,7 +1,10 @@
 """Counting tokens and showing where a tokenizer cuts a text.
 
-Thin, honest wrappers over tiktoken. User text is always treated as ordinary
-text: a string such as ``"<|endoftext|>"`` typed by a user is counted as the
+Thin, honest wrappers over the shipped encodings: tiktoken's ``o200k_base`` and
+``cl100k_base`` (OpenAI), DeepSeek-V3's vocabulary (``deepseek_v3``, read with Hugging
+Face ``tokenizers``) and Qwen's (``qwen`` for Qwen2.5/Qwen3, ``qwen3_5`` for
+Qwen3.5/Qwen3.6); see :mod:`token_economy.encodings`. User text is always treated as
+ordinary text: a string such as ``"<|endoftext|>"`` typed by a user is counted as the
 handful of ordinary tokens it is made of, never as the special token, and never
 raises (tiktoken's ``encode`` refuses it by default; ``encode_ordinary`` does not)::
 
@@ -9,8 +12,15 @@ raises (tiktoken's ``encode`` refuses it by default; ``encode_ordinary`` does no
     2
     >>> count_tokens("<|endoftext|>")  # ordinary text, not the special token
     7
+    >>> count_tokens("你好，世界", "deepseek_v3"), count_tokens("你好，世界", "qwen")
+    (3, 3)
     >>> count_tokens("")
     0
+
+tiktoken's Rust regex overflows its stack on a run of hundreds of thousands of
+spaces or tabs (a ``PanicException``, which is not an ``Exception``); such runs are
+cut out and encoded as the single piece tiktoken's own pre-split would make of them,
+so the counts stay exact (:func:`encode`).
 
 What it leaves out: chat-message overhead (the few tokens each message's role
 markers add) is not counted; it differs between models and is explained in
@@ -20,40 +30,92 @@ notebook 01.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from functools import lru_cache
 
 import pandas as pd
+import regex
 import tiktoken
 
 from . import checks
+from . import encodings as vocabularies
 
-#: Encodings the collection ships offline, newest first.
-ENCODINGS = ("o200k_base", "cl100k_base")
+#: The four vocabularies the notebooks compare: OpenAI's two, DeepSeek-V3's and Qwen's (Qwen2.5/Qwen3).
+ENCODINGS = ("o200k_base", "cl100k_base", "deepseek_v3", "qwen")
+#: OpenAI's encodings (tiktoken), newest first.
+OPENAI_ENCODINGS = ("o200k_base", "cl100k_base")
 
 
-_ENCODERS: dict[str, tiktoken.Encoding] = {}
+@lru_cache(maxsize=1)
+def shipped_encodings() -> tuple[str, ...]:
+    """Every encoding name this module accepts: tiktoken's offline ones and the Chinese models'.
+
+    >>> shipped_encodings()
+    ('cl100k_base', 'o200k_base', 'o200k_harmony', 'deepseek_v3', 'qwen', 'qwen3_5')
+    """
+    return (*vocabularies.offline_tiktoken_names(), *vocabularies.VOCABULARIES)
+
+
+_ENCODERS: dict = {}
 
 
 def _check_encoding(name) -> str:
     if isinstance(name, str) and name in _ENCODERS:  # fast path: a name already loaded
         return name
-    if not isinstance(name, str) or name not in tiktoken.list_encoding_names():
-        raise ValueError(
-            f"encoding must be one of {', '.join(tiktoken.list_encoding_names())}; got {name!r}"
-        )
+    if not isinstance(name, str) or name not in shipped_encodings():
+        vocabularies.open_encoding(name if isinstance(name, str) else repr(name))  # raises the clear message
     return name
 
 
-def get_encoding(name: str = "o200k_base") -> tiktoken.Encoding:
-    """tiktoken's encoding ``name`` (loaded once); a clear ``ValueError`` for an unknown name."""
+def get_encoding(name: str = "o200k_base"):
+    """The encoding ``name`` (loaded once): a ``tiktoken.Encoding`` or, for ``deepseek_v3``, an
+    object with the same ``encode_ordinary``/``decode_single_token_bytes`` methods.
+
+    An encoding tiktoken knows but the collection does not ship (``r50k_base``, ``gpt2`` ...)
+    is refused with a ``ValueError`` that says so, instead of a network error.
+    """
     name = _check_encoding(name)
     if name not in _ENCODERS:
-        _ENCODERS[name] = tiktoken.get_encoding(name)
+        _ENCODERS[name] = vocabularies.open_encoding(name)
     return _ENCODERS[name]
 
 
 def _check_text(text) -> str:
     return checks.text("text", text)
+
+
+#: Runs of horizontal whitespace at least this long are encoded by hand (see :func:`encode`).
+LONG_BLANK_RUN = 10_000
+_BLANK = "\t\x0b\x0c \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_LONG_BLANK = re.compile(f"[{_BLANK}]{{{LONG_BLANK_RUN},}}")
+
+
+def _ordinary(enc, text: str) -> list[int]:
+    """``enc.encode_ordinary(text)``, with long blank runs cut out so tiktoken's regex never overflows.
+
+    Every pre-split pattern of the shipped tiktoken encodings makes a run of horizontal
+    whitespace that is not next to a newline one piece, less its last character when a
+    non-space follows (that character starts the next piece). Matching from a position
+    depends only on the text after it, so the text before the run, the run, and the text
+    from its last character on can be encoded apart and give exactly the same tokens.
+    """
+    if len(text) < LONG_BLANK_RUN or not isinstance(enc, tiktoken.Encoding) or not _LONG_BLANK.search(text):
+        return enc.encode_ordinary(text)
+    if isinstance(enc, vocabularies.NFCEncoding):  # normalise once, so that the cut pieces are NFC too
+        text = unicodedata.normalize("NFC", text)
+    ids: list[int] = []
+    start = 0
+    for run in _LONG_BLANK.finditer(text):
+        s, e = run.span()
+        if e < len(text) and text[e] in "\r\n":
+            continue  # part of a run that ends in newlines: tiktoken's \s*[\r\n]+ takes it, safely
+        ids += enc.encode_ordinary(text[start:s])
+        cut = e if e == len(text) else e - 1
+        ids += enc._encode_single_piece(text[s:cut].encode("utf-8"))
+        start = cut
+    ids += enc.encode_ordinary(text[start:])
+    return ids
 
 
 #: Texts longer than this are kept (the last four) so that counting and drawing encode them once.
@@ -63,7 +125,7 @@ _CACHE_FROM_CHARS = 10_000
 @lru_cache(maxsize=4)
 def _encode_cached(text: str, encoding: str) -> tuple[int, ...]:
     # An explorer counts and draws the same text: encode it once.
-    return tuple(get_encoding(encoding).encode_ordinary(text))
+    return tuple(_ordinary(get_encoding(encoding), text))
 
 
 def encode(text: str, encoding: str = "o200k_base") -> list[int]:
@@ -71,6 +133,8 @@ def encode(text: str, encoding: str = "o200k_base") -> list[int]:
 
     >>> encode("hello world")
     [24912, 2375]
+    >>> len(encode(" " * 1_000_000 + "x", "o200k_base"))  # tiktoken alone would panic here
+    7814
     """
     return list(_encode_cached(_check_text(text), _check_encoding(encoding)))
 
@@ -81,26 +145,31 @@ def count_tokens(text: str, encoding: str = "o200k_base") -> int:
     >>> count_tokens("Tokens are not free.")
     5
     """
-    if type(text) is str and type(encoding) is str and len(text) <= _CACHE_FROM_CHARS:
+    if type(text) is str and type(encoding) is str and len(text) < _CACHE_FROM_CHARS:
         enc = _ENCODERS.get(encoding)  # fast path: a short text in an encoding already loaded
         if enc is not None:
             return len(enc.encode_ordinary(text))
     text = _check_text(text)
-    if len(text) > _CACHE_FROM_CHARS:  # long texts are counted and drawn: encode them once
+    if len(text) >= _CACHE_FROM_CHARS:  # long texts are counted and drawn: encode them once
         return len(_encode_cached(text, _check_encoding(encoding)))
     return len(get_encoding(encoding).encode_ordinary(text))
 
 
 def count_many(texts, encoding: str = "o200k_base", num_threads: int = 2) -> list[int]:
-    """Token counts of many texts in one call to tiktoken's batch encoder.
+    """Token counts of many texts in one call to the encoding's batch encoder.
 
     >>> count_many(["hello world", "", "你好"])
     [2, 0, 1]
     """
     texts = [_check_text(t) for t in texts]
     num_threads = checks.whole("num_threads", num_threads, minimum=1, maximum=64)
-    batches = get_encoding(encoding).encode_ordinary_batch(texts, num_threads=num_threads)
-    return [len(ids) for ids in batches]
+    enc = get_encoding(encoding)
+    long = {i for i, t in enumerate(texts) if len(t) >= LONG_BLANK_RUN and _LONG_BLANK.search(t)}
+    if not long:
+        return [len(ids) for ids in enc.encode_ordinary_batch(texts, num_threads=num_threads)]
+    rest = iter(enc.encode_ordinary_batch([t for i, t in enumerate(texts) if i not in long],
+                                          num_threads=num_threads))
+    return [len(_ordinary(enc, t)) if i in long else len(next(rest)) for i, t in enumerate(texts)]
 
 
 def token_pieces(text: str, encoding: str = "o200k_base",
@@ -110,7 +179,8 @@ def token_pieces(text: str, encoding: str = "o200k_base",
     Usually one piece is one token. A token may end in the middle of a UTF-8
     character (common for emoji and rarer CJK characters); such tokens are kept
     together with their neighbours until the bytes form whole characters again,
-    so every piece is readable text and the pieces join back to the input.
+    so every piece is readable text and the pieces join back to the input (for Qwen's
+    encodings, to the input in Unicode NFC, which is what Qwen's tokenizers read).
     With ``max_tokens``, stop after the piece that reaches that many tokens.
 
     >>> token_pieces("hi there")
@@ -184,19 +254,50 @@ def render_tokens_html(text: str, encoding: str = "o200k_base", max_tokens: int 
     return "".join(out)
 
 
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]")
+_LETTER_OR_MARK = regex.compile(r"[\p{L}\p{M}]")
+
+
+def spaces_separate_words(text: str) -> bool:
+    """Whether spaces mark words in ``text``: False when most of its letters belong to scripts
+    written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese, Tibetan).
+
+    There a "word" counted between spaces is a phrase or a whole sentence, so tokens per
+    word means nothing; read tokens per character instead. (The first 100,000 characters decide.)
+
+    >>> spaces_separate_words("The cat sat."), spaces_separate_words("一个词元是最小单位。")
+    (True, False)
+    >>> spaces_separate_words("トークンはAIが読み書きする最小の単位です。")
+    False
+    """
+    head = _check_text(text)[:100_000]
+    letters = len(_LETTER_OR_MARK.findall(head))
+    return letters == 0 or len(_UNSPACED.findall(head)) <= letters / 2
+
+
+def _words(text: str) -> float:
+    """Words between spaces, or NaN (shown as n/a) where spaces do not separate words."""
+    return float(len(text.split())) if spaces_separate_words(text) else float("nan")
+
+
 def text_stats(text: str, encoding: str = "o200k_base") -> dict[str, float]:
     """Characters, words, UTF-8 bytes and tokens of ``text``, and tokens per character and per word.
 
-    Words are runs of non-space characters, which undercounts words in
-    languages written without spaces (Chinese, Japanese, Thai): there, read
-    tokens per character instead.
+    A character is a Unicode code point (what ``len`` counts in Python): an accented
+    letter typed as one code point is one character, and the family emoji 👩‍👩‍👧 is five
+    (three people joined by two zero-width joiners). Words are runs of non-space
+    characters; for text in a script written without spaces (:func:`spaces_separate_words`)
+    ``words`` and ``tokens_per_word`` are NaN (n/a).
 
-    >>> text_stats("hello world")["tokens"]
-    2
+    >>> s = text_stats("hello world")
+    >>> s["tokens"], s["words"]
+    (2, 2.0)
+    >>> text_stats("👩‍👩‍👧")["characters"]
+    5
     """
     text = _check_text(text)
     chars = len(text)
-    words = len(text.split())
+    words = _words(text)
     tokens = count_tokens(text, encoding)
     return {
         "characters": chars,
@@ -211,8 +312,8 @@ def text_stats(text: str, encoding: str = "o200k_base") -> dict[str, float]:
 def cost_table(text: str, usd_per_million: float, encodings=ENCODINGS) -> pd.DataFrame:
     """Tokens and cost of ``text`` in each encoding at ``usd_per_million`` dollars per million tokens.
 
-    >>> cost_table("hello world", 1.0)[["tokens", "usd"]].to_dict("index")
-    {'o200k_base': {'tokens': 2, 'usd': 2e-06}, 'cl100k_base': {'tokens': 2, 'usd': 2e-06}}
+    >>> cost_table("hello world", 1.0)["tokens"].to_dict()
+    {'o200k_base': 2, 'cl100k_base': 2, 'deepseek_v3': 2, 'qwen': 2}
     """
     text = _check_text(text)
     # A bound keeps every cost finite (a million dollars per million tokens is far above any real price).
@@ -238,7 +339,7 @@ def claim_check_table(samples: dict[str, str], encodings=ENCODINGS) -> pd.DataFr
     rows = {}
     for label, text in samples.items():
         text = _check_text(text)
-        row = {"characters": len(text), "words": len(text.split())}
+        row = {"characters": len(text), "words": _words(text)}
         for enc in encodings:
             n = count_tokens(text, enc)
             row[f"{enc} tokens"] = n
@@ -269,7 +370,7 @@ def model_encodings(models) -> pd.DataFrame:
             name = encoding_name_for_model(model)
         except (KeyError, TypeError, AttributeError):
             raise ValueError(f"models: tiktoken does not know the model {model!r}") from None
-        rows[model] = {"encoding": name, "shipped_offline": name in ENCODINGS}
+        rows[model] = {"encoding": name, "shipped_offline": name in shipped_encodings()}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 
 
@@ -303,12 +404,15 @@ def rates_table(samples: dict[str, str], encodings=ENCODINGS) -> pd.DataFrame:
     """Characters, words, bytes, tokens, tokens per character and per word of labelled texts.
 
     Each encoding counts all samples in one batch (:func:`count_many`). Words are
-    runs of non-space characters, so Chinese and Japanese, written without
-    spaces, show very few "words": read tokens per character there.
+    runs of non-space characters; for texts in scripts written without spaces
+    (Chinese, Japanese, Thai ...) words and tokens per word are NaN (n/a): read
+    tokens per character there.
 
     >>> t = rates_table({"en": "hello world", "zh": "你好"}, ["o200k_base"])
     >>> t.loc["en", ["characters", "words", "o200k_base tokens", "o200k_base tokens per word"]].tolist()
     [11.0, 2.0, 2.0, 1.0]
+    >>> bool(pd.isna(t.loc["zh", "o200k_base tokens per word"]))
+    True
     """
     if not isinstance(samples, dict):
         raise ValueError(f"samples must be a dict of label -> text, got {type(samples).__name__}")
@@ -316,7 +420,7 @@ def rates_table(samples: dict[str, str], encodings=ENCODINGS) -> pd.DataFrame:
     texts = [_check_text(samples[k]) for k in labels]
     table = pd.DataFrame({
         "characters": [len(t) for t in texts],
-        "words": [len(t.split()) for t in texts],
+        "words": [_words(t) for t in texts],
         "bytes": [len(t.encode("utf-8", errors="surrogatepass")) for t in texts],
     }, index=labels)
     for enc in encodings:
