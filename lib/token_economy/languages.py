@@ -1,7 +1,7 @@
 """The language tax: how many more tokens the same content costs in each language.
 
 A *token premium* compares a language with English on parallel text (the same
-passages, translated): premium = tokens in the language / tokens in English.
+sentences, translated): premium = tokens in the language / tokens in English.
 A premium of 2.0 means the same conversation is twice as many tokens, so twice
 the bill, half the context window and about twice the generation time::
 
@@ -10,12 +10,15 @@ the bill, half the context window and about twice the generation time::
     >>> monthly_bill_usd(10_000_000, premium=2.5, usd_per_million=2.0)  # 25 M tokens at $2 / M
     50.0
 
-The corpus is ``data/parallel_corpus.csv`` (five passages in twelve languages,
-written for the collection); the published comparison is
-``data/petrov2023_premiums.csv`` (Petrov et al., NeurIPS 2023, on FLORES-200).
-Counting a corpus is one call to tiktoken's batch encoder per encoding
-(:func:`token_economy.tokens.count_many`, a thin layer over
-``encode_ordinary_batch``).
+The measurement rests on **FLORES-200** (NLLB Team 2022, CC BY-SA 4.0): 2,009
+professionally translated sentences per language. The text is not shipped; the
+counts derived from it are (``data/flores200_languages.csv``,
+``data/flores200_token_counts.csv``, rebuilt by ``data/refresh_flores_counts.py``),
+with the sums of squares that give each premium a standard error
+(:func:`flores_table`). ``data/petrov2023_premiums.csv`` holds the published
+figures of Petrov et al. (NeurIPS 2023) on the same text. The small
+``data/parallel_corpus.csv`` (five passages written and translated by an AI
+assistant, not reviewed) stays as a readable example.
 
 What it leaves out: output quality (a model may also answer worse in a language
 it tokenizes badly), chat-format overhead, and any price a provider sets per
@@ -23,6 +26,8 @@ language (none does: the premium is purely the token count).
 """
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
@@ -191,3 +196,132 @@ def compare_with_petrov(table: pd.DataFrame, encoding: str = "cl100k_base") -> p
                         "petrov2023": theirs.loc[both, "premium"]})
     out["ratio"] = out["ours"] / out["petrov2023"]
     return out.sort_values("petrov2023")
+
+
+# --- FLORES-200: the measurement the notebooks use ------------------------------------------------
+
+#: Vocabularies counted on FLORES-200 (see data/refresh_flores_counts.py), in the notebooks' order.
+FLORES_ENCODINGS = ("o200k_base", "cl100k_base", "deepseek_v3", "qwen", "qwen3_5")
+
+
+def ratio_se(num_sum: float, num_sq: float, den_sum: float, den_sq: float, cross: float, n: int) -> float:
+    """Standard error of the ratio of totals R = sum(x) / sum(y) over n paired units (delta method).
+
+    SE = sqrt((sum x^2 - 2 R sum xy + R^2 sum y^2) / (n (n - 1))) / mean(y). Units here are
+    sentences: x and y are a sentence's tokens in a language and in English (a premium), or
+    its tokens and its characters (tokens per character).
+
+    >>> # two sentences, x = (2, 4), y = (1, 2): x is exactly 2 y, so R = 2 with no error
+    >>> ratio_se(6, 20, 3, 5, 10, 2)
+    0.0
+    >>> # x = (2, 3), y = (1, 2): R = 5/3, residuals x - R y = (1/3, -1/3),
+    >>> # sqrt((2/9) / (2 * 1)) = 1/3, divided by mean(y) = 1.5
+    >>> round(ratio_se(5, 13, 3, 5, 8, 2), 4)
+    0.2222
+    """
+    n = checks.whole("n", n, minimum=2)
+    den_mean = checks.positive("den_sum", den_sum) / n
+    r = num_sum / den_sum
+    residual = num_sq - 2 * r * cross + r * r * den_sq
+    return math.sqrt(max(residual, 0.0) / (n * (n - 1))) / den_mean
+
+
+def load_flores() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two FLORES-200 count tables: per language, and per language and encoding.
+
+    >>> langs, counts = load_flores()
+    >>> int(langs.loc["en", "sentences"]), sorted(set(counts["encoding"])) == sorted(FLORES_ENCODINGS)
+    (2009, True)
+    """
+    langs = data.load("flores200_languages").set_index("language_code")
+    counts = data.load("flores200_token_counts")
+    return langs, counts
+
+
+def flores_table(encodings=FLORES_ENCODINGS, reference: str = REFERENCE) -> pd.DataFrame:
+    """Per language (index: language code): size of the text and, per encoding, tokens,
+    premium over ``reference`` with its standard error, tokens per character (with its
+    standard error), characters per token, UTF-8 bytes per token and tokens per word.
+
+    Tokens per word is NaN (n/a) where spaces do not separate words. Sorted by the first
+    encoding's premium.
+
+    >>> t = flores_table(["cl100k_base"])
+    >>> float(t.loc["en", "premium_cl100k_base"]), float(t.loc["en", "premium_se_cl100k_base"])
+    (1.0, 0.0)
+    >>> round(float(t.loc["shn", "premium_cl100k_base"]), 1)
+    15.0
+    """
+    langs, counts = load_flores()
+    if reference not in langs.index:
+        raise ValueError(f"reference must be one of {', '.join(langs.index)}; got {reference!r}")
+    table = langs[["language", "flores_code", "script", "spaces_separate_words", "sentences",
+                   "characters", "bytes", "words"]].copy()
+    chars, chars_sq = langs["characters"], langs["characters_sq"]
+    for enc in encodings:
+        rows = counts[counts["encoding"] == tokens._check_encoding(enc)].set_index("language_code")
+        if rows.empty:
+            raise ValueError(f"encoding {enc!r} was not counted on FLORES-200; counted: {', '.join(FLORES_ENCODINGS)}")
+        ref = rows.loc[reference]
+        t = rows["tokens"].reindex(table.index)
+        table[f"tokens_{enc}"] = t
+        table[f"premium_{enc}"] = t / ref["tokens"]
+        table[f"premium_se_{enc}"] = [
+            ratio_se(r.tokens, r.tokens_sq, ref["tokens"], ref["tokens_sq"], r.tokens_x_english, int(r.sentences))
+            for r in rows.reindex(table.index).itertuples()]
+        table[f"tokens_per_character_{enc}"] = t / chars
+        table[f"tokens_per_character_se_{enc}"] = [
+            ratio_se(r.tokens, r.tokens_sq, chars[code], chars_sq[code], r.tokens_x_characters, int(r.sentences))
+            for code, r in rows.reindex(table.index).iterrows()]
+        table[f"characters_per_token_{enc}"] = chars / t
+        table[f"bytes_per_token_{enc}"] = table["bytes"] / t
+        table[f"tokens_per_word_{enc}"] = (t / table["words"]).where(table["spaces_separate_words"])
+        table[f"tokens_joined_{enc}"] = rows["tokens_joined"].reindex(table.index)
+    return table.sort_values(f"premium_{encodings[0]}")
+
+
+def spearman(x, y) -> float:
+    """Spearman's rank correlation of two equally long sequences (Pearson's r of their ranks).
+
+    >>> spearman([1, 2, 3, 4], [10, 20, 30, 40]), spearman([1, 2, 3], [3, 2, 1])
+    (1.0, -1.0)
+    """
+    a, b = pd.Series(list(x), dtype=float), pd.Series(list(y), dtype=float)
+    if len(a) != len(b) or len(a) < 3:
+        raise ValueError(f"x and y must have the same length, at least 3; got {len(a)} and {len(b)}")
+    return float(a.rank().corr(b.rank()))
+
+
+def swapped_pairs(x: pd.Series, y: pd.Series) -> list[tuple[str, str]]:
+    """Pairs of labels that ``x`` and ``y`` put in opposite order (discordant pairs).
+
+    >>> swapped_pairs(pd.Series({"a": 1, "b": 2, "c": 3}), pd.Series({"a": 1, "b": 3, "c": 2}))
+    [('b', 'c')]
+    """
+    labels = [k for k in x.index if k in y.index]
+    return [(p, q) for i, p in enumerate(labels) for q in labels[i + 1:]
+            if (x[p] - x[q]) * (y[p] - y[q]) < 0]
+
+
+def compare_corpora(encoding: str = "cl100k_base") -> pd.DataFrame:
+    """The AI-translated passages next to FLORES-200, per language both have: why premiums differ.
+
+    A premium is (length of the translation relative to English, in characters) x (tokens per
+    character of the translation) / (tokens per character of English); the table gives each
+    factor for both corpora, and UTF-8 bytes per character (heavier characters, such as letters
+    with tone marks, cost more bytes and usually more tokens).
+
+    >>> c = compare_corpora()
+    >>> bool((c["premium_flores"] > 0).all()) and "yo" in c.index
+    True
+    """
+    small = premium_table(encodings=[encoding])
+    flores = flores_table([encoding])
+    codes = [c for c in small.index if c in flores.index]
+    out = pd.DataFrame({"language": flores.loc[codes, "language"]})
+    for name, t in (("ai", small), ("flores", flores)):
+        out[f"length_vs_english_{name}"] = t.loc[codes, "characters"] / t.loc["en", "characters"]
+        out[f"bytes_per_character_{name}"] = t.loc[codes, "bytes"] / t.loc[codes, "characters"]
+        out[f"tokens_per_character_{name}"] = t.loc[codes, f"tokens_{encoding}"] / t.loc[codes, "characters"]
+        out[f"premium_{name}"] = t.loc[codes, f"premium_{encoding}"]
+    return out.sort_values("premium_flores")
