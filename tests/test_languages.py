@@ -116,16 +116,36 @@ def test_our_premiums_agree_with_petrov_in_order_of_magnitude():
     assert comparison["ours"].rank().corr(comparison["petrov2023"].rank()) > 0.7  # Spearman, without scipy
 
 
-@pytest.mark.parametrize("control, value", [("usd_per_million", 1e308), ("usd_per_million", 2e6),
-                                            ("millions_per_month", 1e13), ("millions_per_month", -1)])
-def test_language_tax_explorer_refuses_absurd_values_by_name(control, value):
+@pytest.mark.parametrize("control, value, label", [
+    ("usd_per_m_input", 1e308, "$ / M input"), ("usd_per_m_output", 2e6, "$ / M output"),
+    ("input_millions", 1e13, "input M/mo"), ("output_millions", -1, "output M/mo")])
+def test_language_tax_explorer_refuses_absurd_values_by_name(control, value, label):
     from token_economy.widgets.tokens import LanguageTaxExplorer
 
     ex = LanguageTaxExplorer()
     ex.set(**{control: value})
-    assert isinstance(ex.last_error, ValueError) and control in ex.message.value
+    assert isinstance(ex.last_error, ValueError) and label in ex.message.value
+    assert ex.table.value == "", "the old bills must not stay under the message"
     ex.set(**{control: 1.0})
     assert ex.last_error is None and "$" in ex.table.value
+
+
+def test_language_tax_explorer_picks_languages_with_checkboxes_and_prices_output():
+    import ipywidgets as W
+
+    from token_economy.widgets.tokens import LanguageTaxExplorer
+
+    ex = LanguageTaxExplorer()
+    boxes = {k: c for k, c in ex.controls.items() if k.startswith("show_")}
+    assert len(boxes) >= 20 and all(isinstance(c, W.Checkbox) for c in boxes.values())
+    ex.set(**{k: False for k in boxes})
+    assert "tick at least one" in ex.message.value
+    ex.set(show_en=True, show_hi=True, encoding="cl100k_base", input_millions=10, output_millions=0,
+           usd_per_m_input=1.0, usd_per_m_output=100.0)
+    hi = languages.flores_table(["cl100k_base"]).loc["hi", "premium_cl100k_base"]
+    assert f"${10 * hi:,.2f}" in ex.table.value  # 10 M English tokens x premium at $1 / M
+    ex.set(output_millions=1)  # 1 M English output tokens x premium at $100 / M
+    assert f"${10 * hi + 100 * hi:,.2f}" in ex.table.value
 
 
 # --- FLORES-200 counts -------------------------------------------------------------------------

@@ -275,6 +275,8 @@ class ShippedVocabulary:
     label: str
     pattern: str | None = None
     normalization: str | None = None
+    #: Control tokens of the models (not part of the vocabulary here; a user typing one gets ordinary tokens).
+    control_tokens: tuple[str, ...] = ()
 
     def path(self, source_dir: Path | None = None) -> Path:
         return Path(source_dir or data_dir() / "tiktoken") / self.file
@@ -286,10 +288,12 @@ VOCABULARIES: dict[str, ShippedVocabulary] = {v.name: v for v in (
                       "tokenizer.json", "DeepSeek-V3 / R1"),
     ShippedVocabulary("qwen", "qwen.tiktoken.gz",
                       "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186", 2_561_218,
-                      "tiktoken", "Qwen2.5 / Qwen3", QWEN_PATTERN, "NFC"),
+                      "tiktoken", "Qwen2.5 / Qwen3", QWEN_PATTERN, "NFC",
+                      ("<|endoftext|>", "<|im_start|>", "<|im_end|>")),
     ShippedVocabulary("qwen3_5", "qwen3_5.tiktoken.gz",
                       "8dde380a6405e935f5de16a99eb61c824f3f814dd1ed298784c72babb7a03cdd", 4_579_414,
-                      "tiktoken", "Qwen3.5 / Qwen3.6", QWEN3_5_PATTERN, "NFC"),
+                      "tiktoken", "Qwen3.5 / Qwen3.6", QWEN3_5_PATTERN, "NFC",
+                      ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>")),
 )}
 
 #: Short labels of every encoding the collection ships: which models use it.
@@ -297,10 +301,10 @@ LABELS = {"o200k_base": "GPT-4o and later", "cl100k_base": "GPT-4, GPT-3.5",
           "o200k_harmony": "gpt-oss", **{k: v.label for k, v in VOCABULARIES.items()}}
 
 
-def read_vocabulary(name: str, source_dir: Path | None = None) -> bytes:
+def _read_vocabulary(name: str, source_dir: Path | None = None) -> bytes:
     """The decompressed bytes of shipped vocabulary ``name``, after checking its sha256.
 
-    >>> len(read_vocabulary("qwen"))
+    >>> len(_read_vocabulary("qwen"))
     2561218
     """
     if name not in VOCABULARIES:
@@ -345,6 +349,10 @@ def _byte_decoder() -> dict[str, int]:
     return chars
 
 
+def _without_surrogates(text: str) -> str:
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 class HFByteLevelEncoding:
     """A byte-level BPE ``tokenizer.json`` behind the few tiktoken methods this collection uses.
 
@@ -368,10 +376,17 @@ class HFByteLevelEncoding:
         return f"<HFByteLevelEncoding {self.name!r}>"
 
     def encode_ordinary(self, text: str) -> list[int]:
-        return self._tokenizer.encode(text, add_special_tokens=False).ids
+        try:
+            return self._tokenizer.encode(text, add_special_tokens=False).ids
+        except TypeError:  # lone surrogates are not UTF-8: replaced by U+FFFD, as tiktoken does
+            return self._tokenizer.encode(_without_surrogates(text), add_special_tokens=False).ids
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
-        return [e.ids for e in self._tokenizer.encode_batch_fast(list(text), add_special_tokens=False)]
+        try:
+            batch = self._tokenizer.encode_batch_fast(list(text), add_special_tokens=False)
+        except TypeError:
+            batch = self._tokenizer.encode_batch_fast([_without_surrogates(t) for t in text], add_special_tokens=False)
+        return [e.ids for e in batch]
 
     def decode_single_token_bytes(self, token: int) -> bytes:
         piece = self._tokenizer.id_to_token(token)
@@ -398,7 +413,7 @@ def open_encoding(name: str, source_dir: Path | None = None):
     """
     if name in VOCABULARIES:
         spec = VOCABULARIES[name]
-        data = read_vocabulary(name, source_dir)
+        data = _read_vocabulary(name, source_dir)
         if spec.kind == "tokenizer.json":
             return HFByteLevelEncoding(name, data)
         cls = NFCEncoding if spec.normalization == "NFC" else tiktoken.Encoding
@@ -410,4 +425,4 @@ def open_encoding(name: str, source_dir: Path | None = None):
     if isinstance(name, str) and name in tiktoken.list_encoding_names():
         raise ValueError(f"encoding {name!r} is a tiktoken encoding this collection does not ship (its "
                          f"vocabulary would have to be downloaded); the shipped encodings are: {known}")
-    raise ValueError(f"encoding must be one of {known}; got {name!r}")
+    raise ValueError(f"encoding must be one of {known}; got {repr(name)[:60]}")

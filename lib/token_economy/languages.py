@@ -27,6 +27,7 @@ language (none does: the premium is purely the token count).
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -148,25 +149,95 @@ def select_languages(table: pd.DataFrame, languages) -> pd.DataFrame:
 
 
 def bill_table(table: pd.DataFrame, encoding: str, english_tokens_per_month: float,
-               usd_per_million: float, languages=None) -> pd.DataFrame:
+               usd_per_million: float, languages=None, *, english_output_tokens_per_month: float = 0.0,
+               usd_per_million_output: float = 0.0) -> pd.DataFrame:
     """Monthly bill of the same workload in each language, and the extra over English.
 
-    >>> t = premium_table()
-    >>> b = bill_table(t, "o200k_base", 1e6, 1.0, ["en"])
-    >>> b.loc["en", ["usd_per_month", "extra_usd_per_month"]].tolist()
-    [1.0, 0.0]
+    The workload is measured in English tokens: ``english_tokens_per_month`` of input
+    (priced at ``usd_per_million``) and ``english_output_tokens_per_month`` of output
+    (priced at ``usd_per_million_output``). In a language with premium p, both are p times
+    as many tokens: the question and the answer are both in that language.
+
+    >>> t = flores_table(["o200k_base"])
+    >>> b = bill_table(t, "o200k_base", 1e6, 1.0, ["en"], english_output_tokens_per_month=1e6,
+    ...                usd_per_million_output=4.0)
+    >>> b.loc["en", ["usd_input_per_month", "usd_output_per_month", "usd_per_month", "extra_usd_per_month"]].tolist()
+    [1.0, 4.0, 5.0, 0.0]
     """
     column = f"premium_{tokens._check_encoding(encoding)}"
     if column not in table.columns:
         raise ValueError(f"encoding {encoding!r} was not counted in this premium table")
     volume = checks.non_negative("english_tokens_per_month", english_tokens_per_month)
+    out_volume = checks.non_negative("english_output_tokens_per_month", english_output_tokens_per_month)
     price = checks.non_negative("usd_per_million", usd_per_million)
+    price_out = checks.non_negative("usd_per_million_output", usd_per_million_output)
     rows = table if languages is None else select_languages(table, languages)
     out = pd.DataFrame({"language": rows["language"], "premium": rows[column]})
-    out["tokens_per_month"] = volume * out["premium"]
-    out["usd_per_month"] = out["tokens_per_month"] * price / 1e6
-    out["extra_usd_per_month"] = out["usd_per_month"] - volume * price / 1e6
+    if f"premium_se_{encoding}" in rows.columns:
+        out["premium_se"] = rows[f"premium_se_{encoding}"]
+    out["input_tokens_per_month"] = volume * out["premium"]
+    out["output_tokens_per_month"] = out_volume * out["premium"]
+    out["tokens_per_month"] = out["input_tokens_per_month"] + out["output_tokens_per_month"]
+    out["usd_input_per_month"] = out["input_tokens_per_month"] * price / 1e6
+    out["usd_output_per_month"] = out["output_tokens_per_month"] * price_out / 1e6
+    out["usd_per_month"] = out["usd_input_per_month"] + out["usd_output_per_month"]
+    out["extra_usd_per_month"] = out["usd_per_month"] - (volume * price + out_volume * price_out) / 1e6
     return out
+
+
+#: Languages ticked by default in the language-tax explorer (codes of data/flores200_languages.csv).
+DEFAULT_LANGUAGES = ("en", "es", "zh", "ja", "ko", "hi", "ar", "sw", "yo", "my")
+#: The explorer's default workload, in millions of tokens a month as measured in English. A classroom
+#: assumption (a mid-sized chatbot, with answers a fifth as long as the prompts), not a measured figure.
+DEFAULT_INPUT_MILLIONS = 100.0
+DEFAULT_OUTPUT_MILLIONS = 20.0
+
+
+def bills_html(bills: pd.DataFrame) -> str:
+    """A :func:`bill_table` as HTML, each bill with a bar proportional to it (language names escaped).
+
+    >>> b = pd.DataFrame({"language": ["<b>"], "premium": [2.0], "tokens_per_month": [2e6],
+    ...                   "usd_input_per_month": [1.0], "usd_output_per_month": [3.0],
+    ...                   "usd_per_month": [4.0], "extra_usd_per_month": [2.0]})
+    >>> "&lt;b&gt;" in bills_html(b) and "width:100.0%" in bills_html(b)
+    True
+    """
+    top = float(bills["usd_per_month"].max()) if len(bills) else 0.0
+    rows = []
+    for r in bills.itertuples():
+        width = 100 * r.usd_per_month / top if top > 0 else 0.0
+        # Colour-blind safe pair (blue for English or cheaper, orange for a premium).
+        colour = "#0072b2" if r.premium <= 1.0001 else "#e69f00"
+        se = getattr(r, "premium_se", float("nan"))
+        premium = f"{r.premium:.2f}x" + (f" ± {se:.2f}" if se == se and se > 0 else "")
+        bar = (f'<div style="background:{colour};height:0.9em;width:{width:.1f}%;min-width:1px;'
+               'border-radius:2px"></div>')
+        rows.append(f"<tr><td>{html.escape(str(r.language))}</td><td>{premium}</td>"
+                    f"<td>{r.tokens_per_month / 1e6:,.1f} M</td><td>${r.usd_input_per_month:,.2f}</td>"
+                    f"<td>${r.usd_output_per_month:,.2f}</td><td>${r.usd_per_month:,.2f}</td>"
+                    f"<td>${r.extra_usd_per_month:+,.2f}</td><td style=\"width:30%\">{bar}</td></tr>")
+    return ('<table class="te-table" style="width:100%"><tr><th>language</th><th>premium over English (± s.e.)</th>'
+            "<th>tokens / month</th><th>input / month</th><th>output / month</th><th>bill / month</th>"
+            "<th>extra vs English</th><th></th></tr>"
+            f"{''.join(rows)}</table>")
+
+
+def bills_view(bills: pd.DataFrame):
+    """A :func:`bill_table` as a table for people: units in the headers, money as money, no index.
+
+    >>> b = bill_table(flores_table(["o200k_base"]), "o200k_base", 1e6, 1.0, ["en", "zh"])
+    >>> list(bills_view(b).data.columns)[:3]
+    ['language', 'premium over English', 's.e.']
+    """
+    view = pd.DataFrame({
+        "language": bills["language"], "premium over English": bills["premium"],
+        "s.e.": bills.get("premium_se", pd.Series(float("nan"), index=bills.index)),
+        "M tokens / month": bills["tokens_per_month"] / 1e6,
+        "input $ / month": bills["usd_input_per_month"], "output $ / month": bills["usd_output_per_month"],
+        "bill $ / month": bills["usd_per_month"], "extra vs English $ / month": bills["extra_usd_per_month"]})
+    money = {c: "${:,.2f}" for c in view.columns if "$" in c}
+    return view.style.hide(axis="index").format(
+        {"premium over English": "{:.2f}x", "s.e.": "{:.3f}", "M tokens / month": "{:,.1f}", **money}, na_rep="n/a")
 
 
 def petrov_premiums(tokenizer: str = "cl100k_base") -> pd.DataFrame:
@@ -220,7 +291,10 @@ def ratio_se(num_sum: float, num_sq: float, den_sum: float, den_sq: float, cross
     0.2222
     """
     n = checks.whole("n", n, minimum=2)
-    den_mean = checks.positive("den_sum", den_sum) / n
+    num_sum, num_sq, cross, den_sq = (checks.non_negative(k, v) for k, v in (
+        ("num_sum", num_sum), ("num_sq", num_sq), ("cross", cross), ("den_sq", den_sq)))
+    den_sum = checks.number("den_sum", den_sum, minimum=1)  # a sum of counts: at least one token or character
+    den_mean = den_sum / n
     r = num_sum / den_sum
     residual = num_sq - 2 * r * cross + r * r * den_sq
     return math.sqrt(max(residual, 0.0) / (n * (n - 1))) / den_mean

@@ -63,8 +63,10 @@ _ENCODERS: dict = {}
 def _check_encoding(name) -> str:
     if isinstance(name, str) and name in _ENCODERS:  # fast path: a name already loaded
         return name
-    if not isinstance(name, str) or name not in shipped_encodings():
-        vocabularies.open_encoding(name if isinstance(name, str) else repr(name))  # raises the clear message
+    if not isinstance(name, str):
+        raise ValueError(f"encoding must be a name (a str) such as 'o200k_base', got {type(name).__name__}")
+    if name not in shipped_encodings():
+        vocabularies.open_encoding(name)  # raises the clear message
     return name
 
 
@@ -450,3 +452,85 @@ def render_comparison_html(samples: dict[str, str], encodings=ENCODINGS, max_tok
             for enc in encodings)
         rows.append(f'<tr><th style="vertical-align:top;text-align:left">{html.escape(str(label))}</th>{cells}</tr>')
     return (f'<table class="te-table te-compare mathjax_ignore"><tr><th>text</th>{head}</tr>{"".join(rows)}</table>')
+
+
+# --- Defaults and small HTML views of the explorers of notebooks 00 and 01 ------------------------
+
+#: The default text of notebook 00's explorer: an English half and a Chinese half.
+START_TEXT = "Tokens are the smallest unit of AI text. 一个词元是AI文本的最小单位。"
+#: The default text of notebook 01's explorer: punctuation, a number, three scripts and an emoji.
+EXPLORER_TEXT = "Tokenization isn't free: 1,000,000 tokens ≈ $0.15. 词元不是免费的。トークン 🙂"
+
+
+def starter_price() -> tuple[float, float, str]:
+    """Input and output price (dollars per million tokens) of the cheapest model in
+    ``data/price_examples.csv``, and a label naming it and its date.
+
+    >>> usd_in, usd_out, label = starter_price()
+    >>> usd_in < usd_out and "as of" in label
+    True
+    """
+    from . import data
+
+    row = data.load("price_examples").sort_values("usd_per_m_input").iloc[0]
+    return (float(row["usd_per_m_input"]), float(row["usd_per_m_output"]),
+            f"{row['model']} prices, as of {row['as_of']}")
+
+
+def _fmt(x: float, spec: str) -> str:
+    return "n/a" if x != x else format(x, spec)  # NaN (empty text, or words in Chinese) shows as n/a
+
+
+def cost_table_html(table: pd.DataFrame) -> str:
+    """A :func:`cost_table` as small HTML (numbers only; the encoding names are escaped anyway).
+
+    >>> "n/a" in cost_table_html(cost_table("", 1.0))
+    True
+    """
+    rows = "".join(
+        f"<tr><td>{html.escape(str(enc))}</td><td>{int(r.tokens):,}</td>"
+        f"<td>{_fmt(r.tokens_per_character, '.3f')}</td><td>${r.usd:.6f}</td><td>${r.usd_per_1000_such_texts:.4f}</td></tr>"
+        for enc, r in table.iterrows()
+    )
+    return ('<table class="te-table"><tr><th>encoding</th><th>tokens</th><th>tokens / character</th>'
+            f"<th>cost of this text</th><th>cost of 1,000 such texts</th></tr>{rows}</table>")
+
+
+def stats_html(text: str, encoding: str, usd_per_million: float, name: str = "usd_per_million") -> str:
+    """Counts and price of ``text`` as a one-row HTML table (only numbers and our own labels).
+
+    ``name`` is how an error message calls the price (an explorer passes its control's label).
+
+    >>> "n/a" in stats_html("一个词元", "qwen", 1.0)  # words between spaces mean nothing in Chinese
+    True
+    """
+    price = checks.number(name, usd_per_million, minimum=0, maximum=1e6)
+    s = text_stats(text, encoding)
+    cells = [("characters (code points)", f"{s['characters']:,}"), ("words", _fmt(s["words"], ",.0f")),
+             ("UTF-8 bytes", f"{s['bytes']:,}"), ("tokens", f"{s['tokens']:,}"),
+             ("tokens / character", _fmt(s["tokens_per_character"], ".3f")),
+             ("characters / token", _fmt(s["characters"] / s["tokens"] if s["tokens"] else float("nan"), ".2f")),
+             ("price of this text", f"${s['tokens'] * price / 1e6:.6f}"),
+             ("price of 1,000 such texts", f"${s['tokens'] * price / 1e3:,.4f}")]
+    head = "".join(f"<th>{html.escape(k)}</th>" for k, _ in cells)
+    body = "".join(f"<td>{v}</td>" for _, v in cells)
+    return f'<table class="te-table"><tr>{head}</tr><tr>{body}</tr></table>'
+
+
+def special_token_note(text: str, encoding: str) -> str | None:
+    """A sentence for the learner when ``text`` contains a control-token string of ``encoding``'s models.
+
+    >>> special_token_note("hi <|endoftext|>", "o200k_base")[:40]
+    'The text contains <|endoftext|>: counted'
+    >>> special_token_note("hello", "qwen") is None
+    True
+    """
+    text = _check_text(text)
+    enc = get_encoding(encoding)
+    spec = vocabularies.VOCABULARIES.get(encoding)
+    known = set(getattr(enc, "special_tokens_set", ())) | set(spec.control_tokens if spec else ())
+    found = sorted(s for s in known if s in text)
+    if not found:
+        return None
+    return (f"The text contains {', '.join(found)}: counted as ordinary text, as token_economy always does "
+            "(a model's own control token would be a single token that only the application may insert).")
