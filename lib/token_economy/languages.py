@@ -399,3 +399,20 @@ def compare_corpora(encoding: str = "cl100k_base") -> pd.DataFrame:
         out[f"tokens_per_character_{name}"] = t.loc[codes, f"tokens_{encoding}"] / t.loc[codes, "characters"]
         out[f"premium_{name}"] = t.loc[codes, f"premium_{encoding}"]
     return out.sort_values("premium_flores")
+
+
+def with_se(table: pd.DataFrame, what: str, encodings, codes=None) -> pd.DataFrame:
+    """A view of :func:`flores_table` for people: ``what`` (``"premium"`` or ``"tokens_per_character"``)
+    per language and encoding, written "value ± standard error", languages by name.
+
+    >>> with_se(flores_table(["qwen"]), "tokens_per_character", ["qwen"], ["zh"]).iloc[0, 0]
+    '0.639 ± 0.002'
+    """
+    if what not in ("premium", "tokens_per_character"):
+        raise ValueError(f"what must be 'premium' or 'tokens_per_character', got {what!r}")
+    rows = table if codes is None else select_languages(table, codes)
+    digits = 2 if what == "premium" else 3
+    out = pd.DataFrame({enc: [f"{v:.{digits}f} ± {s:.{digits}f}" for v, s in
+                              zip(rows[f"{what}_{enc}"], rows[f"{what}_se_{enc}"])] for enc in encodings},
+                       index=pd.Index(rows["language"], name="language"))
+    return out

@@ -462,19 +462,20 @@ START_TEXT = "Tokens are the smallest unit of AI text. 一个词元是AI文本�
 EXPLORER_TEXT = "Tokenization isn't free: 1,000,000 tokens ≈ $0.15. 词元不是免费的。トークン 🙂"
 
 
-def starter_price() -> tuple[float, float, str]:
-    """Input and output price (dollars per million tokens) of the cheapest model in
-    ``data/price_examples.csv``, and a label naming it and its date.
+def default_price(kind: str = "input") -> tuple[float, str]:
+    """Price in dollars per million ``kind`` tokens (``"input"`` or ``"output"``) of the model with the
+    cheapest input in ``data/price_examples.csv``, and a label naming the model and the date.
 
-    >>> usd_in, usd_out, label = starter_price()
-    >>> usd_in < usd_out and "as of" in label
+    >>> usd_in, label = default_price()
+    >>> usd_in < default_price("output")[0] and "as of" in label
     True
     """
     from . import data
 
+    if kind not in ("input", "output"):
+        raise ValueError(f"kind must be 'input' or 'output', got {kind!r}")
     row = data.load("price_examples").sort_values("usd_per_m_input").iloc[0]
-    return (float(row["usd_per_m_input"]), float(row["usd_per_m_output"]),
-            f"{row['model']} prices, as of {row['as_of']}")
+    return float(row[f"usd_per_m_{kind}"]), f"{row['model']} {kind} price, as of {row['as_of']}"
 
 
 def _fmt(x: float, spec: str) -> str:
@@ -534,3 +535,126 @@ def special_token_note(text: str, encoding: str) -> str | None:
         return None
     return (f"The text contains {', '.join(found)}: counted as ordinary text, as token_economy always does "
             "(a model's own control token would be a single token that only the application may insert).")
+
+
+# --- What a vocabulary holds, and what it costs inside a model (notebooks 01 and 02) --------------
+
+
+def vocabulary_table(names=None) -> pd.DataFrame:
+    """The shipped vocabularies: which models use each, how many token ids it defines, how it is read.
+
+    >>> int(vocabulary_table(["qwen"]).loc["qwen", "token_ids"])
+    151643
+    """
+    names = list(names) if names is not None else [*ENCODINGS, "qwen3_5"]
+    rows = {}
+    for name in names:
+        enc = get_encoding(name)
+        rows[name] = {"models": vocabularies.LABELS[name], "token_ids": enc.n_vocab,
+                      "read_with": "Hugging Face tokenizers" if isinstance(enc, vocabularies.HFByteLevelEncoding)
+                      else "tiktoken"}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("encoding")
+
+
+#: Scripts told apart by :func:`vocabulary_by_script` (Unicode script names, as the ``regex`` module knows them).
+SCRIPTS = ("Latin", "Cyrillic", "Greek", "Arabic", "Hebrew", "Devanagari", "Bengali", "Tamil", "Thai",
+           "Han", "Hiragana", "Katakana", "Hangul", "Ethiopic", "Myanmar")
+_SCRIPT = regex.compile("|".join(f"(?P<{s}>\\p{{Script={s}}})" for s in SCRIPTS) + r"|(?P<other>\p{L})")
+
+
+def _token_bytes(enc) -> list[bytes]:
+    if isinstance(enc, vocabularies.HFByteLevelEncoding):
+        pieces = (enc._tokenizer.id_to_token(i) for i in range(enc._tokenizer.get_vocab_size()))
+        return [bytes(enc._bytes[c] for c in p) for p in pieces if p not in enc.special_tokens_set]
+    return enc.token_byte_values()
+
+
+@lru_cache(maxsize=8)
+def vocabulary_by_script(encoding: str = "o200k_base") -> pd.Series:
+    """How many tokens of the vocabulary belong to each script, by the script of their first letter.
+
+    Tokens without a letter (digits, punctuation, spaces) count as ``"no letter"``; tokens whose
+    bytes are only part of a character's UTF-8 as ``"part of a character"``; letters of scripts
+    not in :data:`SCRIPTS` as ``"other letters"``. Control tokens are not counted.
+
+    >>> s = vocabulary_by_script("cl100k_base")
+    >>> int(s.sum()) == 100_256 and s.idxmax()
+    'Latin'
+    """
+    enc = get_encoding(_check_encoding(encoding))
+    counts = dict.fromkeys([*SCRIPTS, "other letters", "no letter", "part of a character"], 0)
+    script_of: dict[str, str] = {}  # first letter -> its script, looked up once per distinct letter
+    for raw in _token_bytes(enc):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            counts["part of a character"] += 1
+            continue
+        letter = next((c for c in text if c.isalpha()), None)
+        if letter is None:
+            counts["no letter"] += 1
+            continue
+        if letter not in script_of:
+            m = _SCRIPT.match(letter)
+            script_of[letter] = "other letters" if m is None or m.lastgroup == "other" else m.lastgroup
+        counts[script_of[letter]] += 1
+    return pd.Series(counts, name=encoding)
+
+
+def embedding_parameters(vocab_size: int, hidden_size: int, tied: bool) -> int:
+    """Parameters a vocabulary costs inside a model: one row of ``hidden_size`` numbers per token in
+    the input embedding table, and again in the output layer unless the model ties the two.
+
+    >>> embedding_parameters(100_000, 4096, tied=False)  # 100k x 4096 twice
+    819200000
+    >>> embedding_parameters(100_000, 4096, tied=True)
+    409600000
+    """
+    v = checks.whole("vocab_size", vocab_size, minimum=1)
+    d = checks.whole("hidden_size", hidden_size, minimum=1)
+    if not isinstance(tied, bool):
+        raise ValueError(f"tied must be True or False, got {tied!r}")
+    return v * d * (1 if tied else 2)
+
+
+def vocabulary_layers(extra_tokens: int | None = None) -> pd.DataFrame:
+    """Real models' vocabulary layers (``data/vocabulary_layers.csv``): embedding and output parameters,
+    their share of all parameters, and what ``extra_tokens`` more vocabulary would add at each model's width
+    (default: the difference between ``o200k_base`` and ``cl100k_base``).
+
+    >>> t = vocabulary_layers()
+    >>> bool(t.loc["qwen3-4b", "tie_word_embeddings"]), int(t.loc["qwen3-4b", "output_params"])
+    (True, 0)
+    """
+    from . import data
+
+    if extra_tokens is None:
+        extra_tokens = get_encoding("o200k_base").n_vocab - get_encoding("cl100k_base").n_vocab
+    extra = checks.whole("extra_tokens", extra_tokens, minimum=0, maximum=10_000_000)
+    t = data.load("vocabulary_layers").set_index("model")
+    t["input_params"] = t["vocab_size"] * t["hidden_size"]
+    t["output_params"] = t["input_params"].where(~t["tie_word_embeddings"], 0)
+    t["vocabulary_share"] = (t["input_params"] + t["output_params"]) / (t["params_total_b"] * 1e9)
+    t["extra_params_for_more_tokens"] = [embedding_parameters(extra, int(d), bool(tied)) if extra else 0
+                                         for d, tied in zip(t["hidden_size"], t["tie_word_embeddings"])]
+    t["extra_share"] = t["extra_params_for_more_tokens"] / (t["params_total_b"] * 1e9)
+    return t
+
+
+def pieces_per_word(words, encodings=ENCODINGS) -> pd.DataFrame:
+    """How many tokens each word takes (with its leading space, as inside a sentence), per encoding:
+    the share of words that are one, two, three, four or more tokens, and the most any word takes.
+
+    >>> t = pieces_per_word(["the", "antidisestablishmentarianism"], ["o200k_base"])
+    >>> t.loc["o200k_base", ["one token", "four or more", "most pieces"]].tolist()
+    [0.5, 0.5, 6.0]
+    """
+    words = [_check_text(w) for w in words]
+    if not words:
+        raise ValueError("words must hold at least one word")
+    rows = {}
+    for enc in encodings:
+        n = pd.Series(count_many([" " + w for w in words], enc))
+        rows[enc] = {"words": len(n), "one token": (n == 1).mean(), "two": (n == 2).mean(),
+                     "three": (n == 3).mean(), "four or more": (n >= 4).mean(), "most pieces": n.max()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("encoding")

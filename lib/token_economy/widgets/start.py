@@ -18,12 +18,12 @@ class StartExplorer(Explorer):
     notebook = "00_start_here"
 
     def make_controls(self):
-        usd_in, _, label = tokens.starter_price()
+        usd_in, label = tokens.default_price()
         return {
             "text": W.Textarea(value=tokens.START_TEXT, description="Text",
                                layout=W.Layout(width="95%", height="5em")),
             "usd_per_million": W.FloatText(value=usd_in, description="$ / M tokens",
-                                           tooltip=f"input price: {label}", step=0.05),
+                                           tooltip=label, step=0.05),
         }
 
     def make_body(self):
@@ -48,7 +48,7 @@ class StartExplorer(Explorer):
         return None
 
     def static(self):
-        usd_in, _, _ = tokens.starter_price()
+        usd_in, _ = tokens.default_price()
         return tokens.cost_table(self.controls["text"].value, usd_in)
 
     @classmethod

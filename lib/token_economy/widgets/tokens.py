@@ -28,13 +28,13 @@ class TokenExplorer(Explorer):
     notebook = "01_what_is_a_token"
 
     def make_controls(self):
-        usd_in, _, label = tokens.starter_price()
+        usd_in, label = tokens.default_price()
         return {
             "text": W.Textarea(value=tokens.EXPLORER_TEXT, description="Text",
                                layout=W.Layout(width="95%", height="6em")),
             "encoding": W.Dropdown(options=_options(CHOICES), value="o200k_base", description="Encoding"),
             "usd_per_million": W.FloatText(value=usd_in, description="$ / M tokens",
-                                           tooltip=f"input price: {label}", step=0.05),
+                                           tooltip=label, step=0.05),
         }
 
     def make_body(self):
@@ -57,7 +57,7 @@ class TokenExplorer(Explorer):
         return " ".join(notes) or None
 
     def static(self):
-        usd_in, _, _ = tokens.starter_price()
+        usd_in, _ = tokens.default_price()
         text = self.controls["text"].value
         return HTML(tokens.stats_html(text, "o200k_base", usd_in) + tokens.render_tokens_html(text, "o200k_base"))
 
@@ -87,7 +87,7 @@ class LanguageTaxExplorer(Explorer):
     notebook = "02_tokenizer_and_language_tax"
 
     def make_controls(self):
-        usd_in, usd_out, label = tokens.starter_price()
+        (usd_in, label_in), (usd_out, label_out) = tokens.default_price(), tokens.default_price("output")
         table = _premiums().sort_values("language")
         controls = {
             "encoding": W.Dropdown(options=_options(languages.FLORES_ENCODINGS), value="o200k_base",
@@ -96,8 +96,8 @@ class LanguageTaxExplorer(Explorer):
                                           tooltip="input tokens a month, in millions, as measured in English"),
             "output_millions": W.FloatText(value=languages.DEFAULT_OUTPUT_MILLIONS, description="output M/mo",
                                            tooltip="output tokens a month, in millions, as measured in English"),
-            "usd_per_m_input": W.FloatText(value=usd_in, description="$ / M input", tooltip=label, step=0.05),
-            "usd_per_m_output": W.FloatText(value=usd_out, description="$ / M output", tooltip=label, step=0.05),
+            "usd_per_m_input": W.FloatText(value=usd_in, description="$ / M input", tooltip=label_in, step=0.05),
+            "usd_per_m_output": W.FloatText(value=usd_out, description="$ / M output", tooltip=label_out, step=0.05),
         }
         for code, row in table.iterrows():
             controls[f"show_{code}"] = W.Checkbox(value=code in languages.DEFAULT_LANGUAGES,
@@ -137,7 +137,7 @@ class LanguageTaxExplorer(Explorer):
         return None
 
     def static(self):
-        usd_in, usd_out, _ = tokens.starter_price()
+        usd_in, usd_out = tokens.default_price()[0], tokens.default_price("output")[0]
         bills = self.bills(languages.DEFAULT_LANGUAGES, "o200k_base", languages.DEFAULT_INPUT_MILLIONS,
                            languages.DEFAULT_OUTPUT_MILLIONS, usd_in, usd_out)
         return bills
