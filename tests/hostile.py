@@ -180,6 +180,8 @@ ARGS: dict[str, Arg] = {
     "languages.x": F(lambda: pd.Series({"en": 1.0, "zh": 2.0, "hi": 3.0})),
     "languages.y": F(lambda: pd.Series({"en": 1.0, "zh": 3.0, "hi": 2.0})),
     "languages.ratio_se.n": N(10),
+    "languages.with_se.table": F(_df("languages", "flores_table")),
+    "tokens.words": Arg("texts", ["the", "antidisestablishmentarianism"]),
     "tokens.cost_table_html.table": F(lambda: token_economy.tokens.cost_table("hello world", 1.0)),
     "profit.flip_rate.target_usd": N(100.0),
     # bpe

@@ -401,7 +401,7 @@ def compare_corpora(encoding: str = "cl100k_base") -> pd.DataFrame:
     return out.sort_values("premium_flores")
 
 
-def with_se(table: pd.DataFrame, what: str, encodings, codes=None) -> pd.DataFrame:
+def with_se(table: pd.DataFrame, what: str = "premium", encodings=FLORES_ENCODINGS, codes=None) -> pd.DataFrame:
     """A view of :func:`flores_table` for people: ``what`` (``"premium"`` or ``"tokens_per_character"``)
     per language and encoding, written "value ± standard error", languages by name.
 
@@ -409,7 +409,7 @@ def with_se(table: pd.DataFrame, what: str, encodings, codes=None) -> pd.DataFra
     '0.639 ± 0.002'
     """
     if what not in ("premium", "tokens_per_character"):
-        raise ValueError(f"what must be 'premium' or 'tokens_per_character', got {what!r}")
+        raise ValueError(f"what must be 'premium' or 'tokens_per_character', got {repr(what)[:60]}")
     rows = table if codes is None else select_languages(table, codes)
     digits = 2 if what == "premium" else 3
     out = pd.DataFrame({enc: [f"{v:.{digits}f} ± {s:.{digits}f}" for v, s in

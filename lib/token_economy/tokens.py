@@ -601,7 +601,7 @@ def vocabulary_by_script(encoding: str = "o200k_base") -> pd.Series:
     return pd.Series(counts, name=encoding)
 
 
-def embedding_parameters(vocab_size: int, hidden_size: int, tied: bool) -> int:
+def embedding_parameters(vocab_size: int, hidden_size: int, tied: bool = False) -> int:
     """Parameters a vocabulary costs inside a model: one row of ``hidden_size`` numbers per token in
     the input embedding table, and again in the output layer unless the model ties the two.
 
