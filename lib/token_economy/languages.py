@@ -412,7 +412,7 @@ def with_se(table: pd.DataFrame, what: str = "premium", encodings=FLORES_ENCODIN
         raise ValueError(f"what must be 'premium' or 'tokens_per_character', got {repr(what)[:60]}")
     rows = table if codes is None else select_languages(table, codes)
     digits = 2 if what == "premium" else 3
-    out = pd.DataFrame({enc: [f"{v:.{digits}f} ± {s:.{digits}f}" for v, s in
+    out = pd.DataFrame({enc: [f"{v:.{digits}f} ± {s:.3f}" for v, s in
                               zip(rows[f"{what}_{enc}"], rows[f"{what}_se_{enc}"])] for enc in encodings},
                        index=pd.Index(rows["language"], name="language"))
     return out
