@@ -64,7 +64,7 @@ def _check_encoding(name) -> str:
     if isinstance(name, str) and name in _ENCODERS:  # fast path: a name already loaded
         return name
     if not isinstance(name, str):
-        raise ValueError(f"encoding must be a name (a str) such as 'o200k_base', got {type(name).__name__}")
+        raise ValueError(f"encoding must be one of {', '.join(shipped_encodings())}; got {repr(name)[:60]}")
     if name not in shipped_encodings():
         vocabularies.open_encoding(name)  # raises the clear message
     return name
