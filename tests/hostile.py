@@ -179,6 +179,14 @@ ARGS: dict[str, Arg] = {
     "languages.reference": T("en"),
     "languages.tokenizer": T("cl100k_base"),
     "languages.compare_with_petrov.encoding": T("cl100k_base"),
+    "languages.bills": F(lambda: token_economy.languages.bill_table(
+        token_economy.languages.flores_table(["o200k_base"]), "o200k_base", 1e6, 1.0)),
+    "languages.x": F(lambda: pd.Series({"en": 1.0, "zh": 2.0, "hi": 3.0})),
+    "languages.y": F(lambda: pd.Series({"en": 1.0, "zh": 3.0, "hi": 2.0})),
+    "languages.ratio_se.n": N(10),
+    "languages.with_se.table": F(_df("languages", "flores_table")),
+    "tokens.words": Arg("texts", ["the", "antidisestablishmentarianism"]),
+    "tokens.cost_table_html.table": F(lambda: token_economy.tokens.cost_table("hello world", 1.0)),
     "profit.flip_rate.target_usd": N(100.0),
     # bpe
     "bpe.ids": F([1, 2, 3, 1, 2]),
@@ -250,10 +258,7 @@ ARGS: dict[str, Arg] = {
     "widgets.factory.s": F(lambda: token_economy.factory.serving_cost("llama-3.1-8b", "H100-SXM")),
     "widgets.factory.users_table.context_tokens": N(4096),
     "widgets.factory.users_table.users": N(4),
-    "widgets.tokens.bills": F(lambda: token_economy.languages.bill_table(
-        token_economy.languages.premium_table(), "o200k_base", 1e6, 1.0)),
     "widgets.cls": F(None),
-    "widgets.start.table": F(lambda: token_economy.tokens.cost_table("hello world", 1.0)),
     "widgets.pricing.model": T("gpt-4o-mini"),
     "widgets.pricing.w": F(_workload),
     "widgets.pricing.ranked": F(lambda: token_economy.pricing.compare(_workload())),

@@ -22,7 +22,7 @@ SAMPLES = [
 ]
 
 
-@pytest.mark.parametrize("encoding", tokens.ENCODINGS)
+@pytest.mark.parametrize("encoding", tokens.OPENAI_ENCODINGS)
 @pytest.mark.parametrize("text", SAMPLES)
 def test_count_matches_tiktoken(text, encoding):
     assert tokens.count_tokens(text, encoding) == len(tiktoken.get_encoding(encoding).encode(text))

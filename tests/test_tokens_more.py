@@ -69,7 +69,8 @@ def test_comparison_html_escapes_labels_and_text():
     probe = '<img src=x onerror=alert(1)>'
     out = tokens.render_comparison_html({probe: probe, "ok": "fine"})
     assert "<img" not in out
-    assert html.unescape(re.sub(r"<[^>]+>", "", out)).count(probe) == 3  # label + one text per encoding
+    # the label, and the text once per encoding
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)).count(probe) == 1 + len(tokens.ENCODINGS)
 
 
 @settings(max_examples=150, deadline=None)
@@ -83,9 +84,51 @@ def test_new_functions_never_raise_on_any_text(text):
 
 
 def test_stats_html_refuses_an_absurd_price_by_name():
-    from token_economy.widgets.tokens import stats_html
+    from token_economy.tokens import stats_html
 
     with pytest.raises(ValueError, match="usd_per_million"):
         stats_html("hello", "o200k_base", 1e7)      # above a million dollars per million tokens
     # 1 token at the cap: 1 * 1e6 / 1e6 = $1.000000
     assert "$1.000000" in stats_html("hello", "o200k_base", 1e6)
+
+
+# --- vocabularies, their cost inside a model, and the explorers' helpers -------------------------
+
+
+def test_vocabulary_by_script_counts_every_ordinary_token_once():
+    cl, o2 = tokens.vocabulary_by_script("cl100k_base"), tokens.vocabulary_by_script("o200k_base")
+    assert cl.sum() == 100_256 and o2.sum() == 199_998  # control tokens are not counted
+    assert tokens.vocabulary_by_script("deepseek_v3").sum() == 128_000 - 3  # ids 0-2 are control tokens
+    non_latin = lambda s: s.drop(["Latin", "no letter", "part of a character"]).sum()  # noqa: E731
+    assert non_latin(o2) > 10 * non_latin(cl), "o200k_base spent most of its new tokens outside Latin script"
+    assert tokens.vocabulary_by_script("deepseek_v3")["Han"] > 4 * o2["Han"]
+
+
+def test_embedding_parameters_count_the_untied_output_layer():
+    layers = tokens.vocabulary_layers(extra_tokens=1000)
+    ds = layers.loc["deepseek-v3"]
+    assert ds["input_params"] == 129_280 * 7168 and ds["output_params"] == 129_280 * 7168  # untied
+    assert ds["extra_params_for_more_tokens"] == 2 * 1000 * 7168
+    qwen = layers.loc["qwen3-4b"]
+    assert qwen["output_params"] == 0 and qwen["extra_params_for_more_tokens"] == 1000 * 2560  # tied
+    with pytest.raises(ValueError, match="tied"):
+        tokens.embedding_parameters(10, 10, tied="no")
+
+
+@pytest.mark.parametrize("text, spaced", [("The cat sat on the mat.", True), ("고양이가 매트 위에 앉았다.", True),
+                                          ("แมวนั่งบนเสื่อ", False), ("ကြောင်သည် ဖျာပေါ်တွင် ထိုင်သည်။", False),
+                                          ("猫坐在垫子上。", False), ("", True)])
+def test_spaces_separate_words(text, spaced):
+    assert tokens.spaces_separate_words(text) is spaced
+    words = tokens.text_stats(text)["words"]
+    assert (words == words) is spaced or text == ""
+
+
+def test_explorer_helpers_escape_and_name_the_control():
+    assert "n/a" in tokens.stats_html("一个词元是最小单位", "deepseek_v3", 1.0)
+    with pytest.raises(ValueError, match=r"\$ / M tokens"):
+        tokens.stats_html("x", "o200k_base", -1, name="$ / M tokens")
+    note = tokens.special_token_note("a <\uff5cbegin\u2581of\u2581sentence\uff5c> b", "deepseek_v3")
+    assert note and "ordinary text" in note
+    assert tokens.special_token_note("<|im_start|>", "qwen") and tokens.special_token_note("plain", "qwen") is None
+    assert "n/a" in tokens.cost_table_html(tokens.cost_table("", 1.0))

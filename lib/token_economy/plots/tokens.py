@@ -1,12 +1,13 @@
-"""Figures of notebooks 01 and 02: tokens per character, the language tax, BPE compression.
+"""Figures of notebooks 01 and 02: tokens per character, the language tax, vocabularies, BPE compression.
 
 Each function takes a table from :mod:`token_economy.tokens`,
 :mod:`token_economy.languages` or :mod:`token_economy.bpe` and returns a
 matplotlib ``Figure`` (or draws into ``ax`` when given one, for explorers).
-Labels are language names in English: no CJK glyphs inside figures.
+Labels are language names in English: no CJK glyphs inside figures. Error bars
+are 95% intervals (1.96 standard errors) where the table has standard errors.
 
     >>> from token_economy import languages
-    >>> fig = premium_bars(languages.premium_table())
+    >>> fig = premium_bars(languages.flores_table(["o200k_base", "cl100k_base"]))
     >>> type(fig).__name__
     'Figure'
 
@@ -20,6 +21,13 @@ import pandas as pd
 
 from . import COLOURS, new_figure, source_note
 
+#: One colour per vocabulary: OpenAI's keep the collection's colours; the others come from the
+#: colour-blind-safe Okabe-Ito palette.
+ENCODING_COLOURS = {"o200k_base": COLOURS["o200k_base"], "cl100k_base": COLOURS["cl100k_base"],
+                    "deepseek_v3": "#009e73", "qwen": "#cc79a7", "qwen3_5": "#56b4e9"}
+
+FLORES_NOTE = "Source: FLORES-200 dev + devtest (NLLB Team 2022, CC BY-SA 4.0), counts in data/flores200_*.csv"
+
 
 def _figure_of(ax, width, height):
     if ax is None:
@@ -27,86 +35,114 @@ def _figure_of(ax, width, height):
     return ax.figure, ax
 
 
-def rates_bars(rates: pd.DataFrame, encodings=("o200k_base", "cl100k_base"), ax=None):
-    """Tokens per character of each labelled text, one bar per encoding, with the "one per character" line."""
-    fig, ax = _figure_of(ax, 7, 3.6)
-    labels = list(rates.index)
-    y = np.arange(len(labels))
+def _grouped_bars(ax, table, column, encodings, se_column=None):
+    """Horizontal bars, one group per row of ``table`` and one bar per encoding; returns the y positions."""
+    y = np.arange(len(table))
     height = 0.8 / len(encodings)
     for i, enc in enumerate(encodings):
-        ax.barh(y + i * height, rates[f"{enc} tokens per character"], height=height,
-                color=COLOURS.get(enc), label=enc)
-    ax.axvline(1.0, color=COLOURS["output"], linestyle="--", linewidth=1)
-    ax.text(0.99, 0.98, '"one token per character"', transform=ax.get_xaxis_transform(),
-            color=COLOURS["output"], fontsize=8, va="top", ha="right")
-    ax.set_yticks(y + height * (len(encodings) - 1) / 2, labels)
+        values = table[column.format(enc=enc)].to_numpy(float)
+        err = None
+        if se_column and se_column.format(enc=enc) in table.columns:
+            err = 1.96 * table[se_column.format(enc=enc)].to_numpy(float)
+        ax.barh(y + i * height, values, height=height, color=ENCODING_COLOURS.get(enc, COLOURS["grey"]),
+                label=enc, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": "#374151"})
+    ax.set_yticks(y + height * (len(encodings) - 1) / 2, list(table["language"]))
     ax.invert_yaxis()
-    ax.set_xlabel("tokens per character")
-    ax.set_xlim(0, max(1.15, float(np.nanmax(rates[[f"{e} tokens per character" for e in encodings]].values)) * 1.1))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title("How many tokens does one character cost?")
+    return y
+
+
+def per_character_bars(table: pd.DataFrame, encodings, ax=None, rule: dict | None = None):
+    """Tokens per character of each language (a :func:`languages.flores_table`), one bar per encoding,
+    with the "one token per character" line and, optionally, rules of thumb as dotted lines."""
+    fig, ax = _figure_of(ax, 7.5, 0.1 * len(table) * len(encodings) + 1.4)
+    _grouped_bars(ax, table, "tokens_per_character_{enc}", encodings, "tokens_per_character_se_{enc}")
+    ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
+    ax.text(1.01, 0.99, '"one token per character"', transform=ax.get_xaxis_transform(), fontsize=8,
+            va="top", ha="left")
+    for label, value in (rule or {}).items():
+        ax.axvline(value, color=COLOURS["grey"], linestyle=":", linewidth=1)
+        ax.text(value, 1.0, label, transform=ax.get_xaxis_transform(), fontsize=7, color=COLOURS["grey"],
+                rotation=90, va="top", ha="right")
+    ax.set_xlabel("tokens per character (Unicode code point)")
+    ax.legend(loc="center right")
+    ax.set_title("How many tokens does one character cost? (FLORES-200)")
+    source_note(ax, FLORES_NOTE)
     return fig
 
 
 def premium_bars(table: pd.DataFrame, encodings=("o200k_base", "cl100k_base"), ax=None, title=None):
-    """Token premium over English per language and encoding; whiskers span single passages."""
-    fig, ax = _figure_of(ax, 7, 4)
+    """Token premium over English per language and encoding; whiskers are 95% intervals when the
+    table has standard errors (FLORES-200), the range over single passages otherwise (small corpus)."""
+    fig, ax = _figure_of(ax, 7.5, 0.1 * len(table) * len(encodings) + 1.4)
     ax.clear()
-    names = list(table["language"])
-    y = np.arange(len(names))
-    height = 0.8 / len(encodings)
-    for i, enc in enumerate(encodings):
-        mid = table[f"premium_{enc}"].to_numpy(float)
-        lo = mid - table[f"premium_min_{enc}"].to_numpy(float)
-        hi = table[f"premium_max_{enc}"].to_numpy(float) - mid
-        ax.barh(y + i * height, mid, height=height, color=COLOURS.get(enc), label=enc,
-                xerr=[lo, hi], error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#374151"})
+    if f"premium_se_{encodings[0]}" in table.columns:
+        _grouped_bars(ax, table, "premium_{enc}", encodings, "premium_se_{enc}")
+        source_note(ax, FLORES_NOTE)
+    else:
+        y = _grouped_bars(ax, table, "premium_{enc}", encodings)
+        height = 0.8 / len(encodings)
+        for i, enc in enumerate(encodings):
+            mid = table[f"premium_{enc}"].to_numpy(float)
+            ax.errorbar(mid, y + i * height, xerr=[mid - table[f"premium_min_{enc}"], table[f"premium_max_{enc}"] - mid],
+                        fmt="none", elinewidth=0.8, capsize=2, ecolor="#374151")
     ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.set_yticks(y + height * (len(encodings) - 1) / 2, names)
-    ax.invert_yaxis()
     ax.set_xlabel("tokens for the same content, relative to English (1.0 = English)")
-    ax.legend(loc="upper right")
-    ax.set_title(title or "The language tax: same passages, more tokens")
+    ax.legend(loc="center right")
+    ax.set_title(title or "The language tax: same sentences, more tokens")
     return fig
 
 
-def petrov_scatter(comparison: pd.DataFrame, encoding: str = "cl100k_base"):
-    """Our premiums (five passages) against Petrov et al.'s (FLORES-200), with the line of agreement."""
+def script_bars(by_script: pd.DataFrame):
+    """Tokens of each vocabulary by script (a frame of :func:`tokens.vocabulary_by_script` columns)."""
+    fig, ax = new_figure(7.5, 4.6)
+    shown = by_script.drop(index=["no letter", "part of a character"], errors="ignore")
+    shown = shown.loc[shown.max(axis=1).sort_values(ascending=False).index]
+    x = np.arange(len(shown))
+    width = 0.8 / len(shown.columns)
+    for i, enc in enumerate(shown.columns):
+        ax.bar(x + i * width, shown[enc], width=width, color=ENCODING_COLOURS.get(enc, COLOURS["grey"]), label=enc)
+    ax.set_yscale("log")
+    ax.set_xticks(x + width * (len(shown.columns) - 1) / 2, list(shown.index), rotation=45, ha="right")
+    ax.set_ylabel("tokens in the vocabulary (log scale)")
+    ax.set_title("Where each vocabulary spends its tokens (script of a token's first letter)")
+    ax.legend(loc="upper right", ncols=2)
+    return fig
+
+
+def corpora_scatter(comparison: pd.DataFrame, encoding: str = "cl100k_base"):
+    """Premiums on the five AI-translated passages against FLORES-200, with the line of agreement
+    (a :func:`languages.compare_corpora` table)."""
     fig, ax = new_figure(5.5, 4.5)
-    ax.scatter(comparison["petrov2023"], comparison["ours"], color=COLOURS.get(encoding), zorder=3)
+    ax.scatter(comparison["premium_flores"], comparison["premium_ai"],
+               color=ENCODING_COLOURS.get(encoding, COLOURS["grey"]), zorder=3)
     for i, (_, r) in enumerate(comparison.iterrows()):
         # Alternate label sides so that neighbours do not overprint each other.
-        ax.annotate(r["language"], (r["petrov2023"], r["ours"]), xytext=(5, 3) if i % 2 else (5, -10),
+        ax.annotate(r["language"], (r["premium_flores"], r["premium_ai"]), xytext=(5, 3) if i % 2 else (5, -10),
                     textcoords="offset points", fontsize=8)
-    top = float(max(comparison["petrov2023"].max(), comparison["ours"].max())) * 1.1
+    top = float(max(comparison["premium_flores"].max(), comparison["premium_ai"].max())) * 1.1
     ax.plot([0, top], [0, top], color=COLOURS["grey"], linestyle="--", linewidth=1, label="same premium")
     ax.set_xlim(0.8, top)
     ax.set_ylim(0.8, top)
-    ax.set_xlabel("Petrov et al. 2023 premium (FLORES-200, 2,009 sentences)")
-    ax.set_ylabel("our premium (5 passages)")
-    ax.set_title(f"Two measurements of the language tax, {encoding}")
+    ax.set_xlabel("premium on FLORES-200 (2,009 professionally translated sentences)")
+    ax.set_ylabel("premium on our 5 AI-translated passages")
+    ax.set_title(f"Two corpora, one tokenizer ({encoding})")
     ax.legend(loc="upper left")
-    source_note(ax, "Sources: data/parallel_corpus.csv; data/petrov2023_premiums.csv")
+    source_note(ax, "Sources: data/parallel_corpus.csv; data/flores200_token_counts.csv")
     return fig
 
 
 def compression_lines(curve: pd.DataFrame, references: dict[str, float] | None = None):
     """Bytes per token against vocabulary size for each text in ``curve``, with reference levels."""
     fig, ax = new_figure(7, 3.8)
-    for i, column in enumerate(curve.columns):
-        ax.plot(curve.index, curve[column], marker="o", label=f"our BPE, {column}")
-    left, right = float(curve.index.min()), float(curve.index.max())
-    for i, (name, value) in enumerate((references or {}).items()):
-        colour = COLOURS.get(name, COLOURS["grey"])
-        ax.axhline(value, color=colour, linestyle="--", linewidth=1)
-        # Labels side by side, so that two nearly equal levels stay readable.
-        ax.text(left + (0.02 + 0.3 * i) * (right - left), value, f"{name}: {value:.2f}", va="bottom",
-                fontsize=8, color=colour)
+    for column, colour in zip(curve.columns, ["black", COLOURS["grey"], "#999999"]):
+        ax.plot(curve.index, curve[column], marker="o", color=colour, label=f"our BPE, {column}")
+    for name, value in (references or {}).items():
+        colour = ENCODING_COLOURS.get(name, COLOURS["grey"])
+        ax.axhline(value, color=colour, linestyle="--", linewidth=1, label=f"{name}: {value:.2f}")
     ax.set_xlabel("vocabulary size (256 bytes + merges)")
     ax.set_ylabel("bytes per token (higher = fewer tokens)")
     top = max([float(curve.max().max()), *(references or {}).values()])
     ax.set_ylim(0.9, top * 1.08)
     ax.set_title("Each merge shortens the text a little less")
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=8)
     return fig
-

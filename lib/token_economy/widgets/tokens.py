@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 import ipywidgets as W
 import pandas as pd
 from IPython.display import HTML
 
-from .. import checks, languages, tokens
-from ..plots import COLOURS
+from .. import checks, encodings, languages, tokens
 from . import Explorer, register
-from .start import default_price
 
 #: Above this many tokens the coloured view is cut (the counts stay exact).
 MAX_SHOWN_TOKENS = 2_000
-
-#: Highest price the explorers accept: a million dollars per million tokens, far above any real price.
-MAX_USD_PER_MILLION = 1e6
-
-TOKEN_DEFAULT_TEXT = "Tokenization isn't free: 1,000,000 tokens ≈ $0.15. 词元不是免费的。トークン 🙂"
+#: The vocabularies offered: the four compared in the notebooks, and Qwen3.5's.
+CHOICES = (*tokens.ENCODINGS, "qwen3_5")
 
 
-def _fmt(x: float, spec: str) -> str:
-    return "–" if x != x else format(x, spec)  # NaN (empty text) shows as a dash
-
-
-def stats_html(text: str, encoding: str, usd_per_million: float) -> str:
-    """Counts and price of ``text`` as a small HTML table (only numbers and our own labels)."""
-    price = checks.number("usd_per_million", usd_per_million, minimum=0, maximum=MAX_USD_PER_MILLION)
-    s = tokens.text_stats(text, encoding)
-    cells = [("characters", f"{s['characters']:,}"), ("words", f"{s['words']:,}"), ("UTF-8 bytes", f"{s['bytes']:,}"),
-             ("tokens", f"{s['tokens']:,}"), ("tokens / character", _fmt(s["tokens_per_character"], ".3f")),
-             ("characters / token", _fmt(s["characters"] / s["tokens"] if s["tokens"] else float("nan"), ".2f")),
-             ("price of this text", f"${s['tokens'] * price / 1e6:.6f}"),
-             ("price of 1,000 such texts", f"${s['tokens'] * price / 1e3:,.4f}")]
-    head = "".join(f"<th>{html.escape(k)}</th>" for k, _ in cells)
-    body = "".join(f"<td>{v}</td>" for _, v in cells)
-    return f'<table class="te-table"><tr>{head}</tr><tr>{body}</tr></table>'
-
-
-def special_token_note(text: str, encoding: str) -> str | None:
-    """A sentence for the learner when ``text`` contains a special-token string of ``encoding``."""
-    found = sorted(s for s in tokens.get_encoding(encoding).special_tokens_set if s in text)
-    if not found:
-        return None
-    return (f"The text contains {', '.join(found)}: counted as ordinary text, as token_economy always does "
-            "(tiktoken's encode() would refuse it; encode_ordinary() does not).")
+def _options(names):
+    return [(f"{name} ({encodings.LABELS[name]})", name) for name in names]
 
 
 @register
@@ -57,12 +28,13 @@ class TokenExplorer(Explorer):
     notebook = "01_what_is_a_token"
 
     def make_controls(self):
-        price, label = default_price()
+        usd_in, label = tokens.default_price()
         return {
-            "text": W.Textarea(value=TOKEN_DEFAULT_TEXT, description="Text",
+            "text": W.Textarea(value=tokens.EXPLORER_TEXT, description="Text",
                                layout=W.Layout(width="95%", height="6em")),
-            "encoding": W.Dropdown(options=list(tokens.ENCODINGS), value="o200k_base", description="Encoding"),
-            "usd_per_million": W.FloatText(value=price, description="$ / M tokens", tooltip=label, step=0.05),
+            "encoding": W.Dropdown(options=_options(CHOICES), value="o200k_base", description="Encoding"),
+            "usd_per_million": W.FloatText(value=usd_in, description="$ / M tokens",
+                                           tooltip=label, step=0.05),
         }
 
     def make_body(self):
@@ -71,115 +43,110 @@ class TokenExplorer(Explorer):
         return W.VBox([self.table, self.view])
 
     def update(self, text, encoding, usd_per_million):
-        self.table.value = stats_html(text, encoding, usd_per_million)
+        self.table.value = self.view.value = ""  # an invalid setting clears the old result
+        self.table.value = tokens.stats_html(text, encoding, usd_per_million, name="$ / M tokens")
         self.view.value = tokens.render_tokens_html(text, encoding, max_tokens=MAX_SHOWN_TOKENS)
         notes = []
         if not text:
             notes.append("The text is empty: zero tokens, zero cost. Type or paste something above.")
         elif tokens.count_tokens(text, encoding) > MAX_SHOWN_TOKENS:
             notes.append(f"Long text: the counts are exact; the coloured view shows the first {MAX_SHOWN_TOKENS:,} tokens.")
-        special = special_token_note(text, encoding)
+        special = tokens.special_token_note(text, encoding)
         if special:
             notes.append(special)
         return " ".join(notes) or None
 
     def static(self):
-        price, _ = default_price()
+        usd_in, _ = tokens.default_price()
         text = self.controls["text"].value
-        return HTML(stats_html(text, "o200k_base", price) + tokens.render_tokens_html(text, "o200k_base"))
+        return HTML(tokens.stats_html(text, "o200k_base", usd_in) + tokens.render_tokens_html(text, "o200k_base"))
 
     @classmethod
     def sample_settings(cls, rng):
         words = ["token", "Tokenization", "价格", "词元", "メモリ", "토큰", "हिन्दी", "مرحبا", "🙂", "👩‍👩‍👧",
-                 "<|endoftext|>", "<script>", "12345", "def f(x):", "\n", "\t", "  "]
+                 "<|endoftext|>", "<|im_start|>", "<script>", "12345", "def f(x):", "\n", "\t", "  "]
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 80)))
-        return {"text": text, "encoding": rng.choice(tokens.ENCODINGS),
+        return {"text": text, "encoding": rng.choice(CHOICES),
                 "usd_per_million": round(rng.uniform(0, 20), 2)}
 
 
 @lru_cache(maxsize=1)
 def _premiums() -> pd.DataFrame:
-    # Counting the corpus takes a few milliseconds; do it once per kernel.
-    return languages.premium_table()
+    # The FLORES-200 premiums of every counted vocabulary, read once per kernel.
+    return languages.flores_table(languages.FLORES_ENCODINGS)
 
 
-DEFAULT_LANGUAGES = ("en", "es", "zh", "ja", "hi", "ar", "sw")
-DEFAULT_MILLIONS_PER_MONTH = 100.0
+#: A trillion million tokens a month is far beyond any workload; the cap keeps every bill finite.
+MAX_MILLIONS = 1e12
 
 
 @register
 class LanguageTaxExplorer(Explorer):
     name = "language_tax"
-    title = "The language tax on a monthly bill"
+    title = "The language tax on a monthly bill (FLORES-200 premiums)"
     notebook = "02_tokenizer_and_language_tax"
 
     def make_controls(self):
-        table = _premiums()
-        price, label = default_price()
-        options = [(f"{row.language} ({code})", code) for code, row in table.sort_values("language").iterrows()]
-        return {
-            "languages": W.SelectMultiple(options=options, value=DEFAULT_LANGUAGES, rows=6,
-                                          description="Languages"),
-            "encoding": W.Dropdown(options=list(tokens.ENCODINGS), value="o200k_base", description="Encoding"),
-            "millions_per_month": W.FloatText(value=DEFAULT_MILLIONS_PER_MONTH, description="M tokens/mo",
-                                              tooltip="monthly workload, in millions of tokens as measured in English"),
-            "usd_per_million": W.FloatText(value=price, description="$ / M tokens", tooltip=label, step=0.05),
+        (usd_in, label_in), (usd_out, label_out) = tokens.default_price(), tokens.default_price("output")
+        table = _premiums().sort_values("language")
+        controls = {
+            "encoding": W.Dropdown(options=_options(languages.FLORES_ENCODINGS), value="o200k_base",
+                                   description="Encoding"),
+            "input_millions": W.FloatText(value=languages.DEFAULT_INPUT_MILLIONS, description="input M/mo",
+                                          tooltip="input tokens a month, in millions, as measured in English"),
+            "output_millions": W.FloatText(value=languages.DEFAULT_OUTPUT_MILLIONS, description="output M/mo",
+                                           tooltip="output tokens a month, in millions, as measured in English"),
+            "usd_per_m_input": W.FloatText(value=usd_in, description="$ / M input", tooltip=label_in, step=0.05),
+            "usd_per_m_output": W.FloatText(value=usd_out, description="$ / M output", tooltip=label_out, step=0.05),
         }
+        for code, row in table.iterrows():
+            controls[f"show_{code}"] = W.Checkbox(value=code in languages.DEFAULT_LANGUAGES,
+                                                  description=str(row.language), indent=False,
+                                                  layout=W.Layout(width="auto"))
+        return controls
+
+    def layout_controls(self):
+        boxes = [c for key, c in self.controls.items() if key.startswith("show_")]
+        numbers = [c for key, c in self.controls.items() if not key.startswith("show_")]
+        grid = W.GridBox(boxes, layout=W.Layout(grid_template_columns="repeat(4, minmax(11em, 1fr))"))
+        return W.VBox([W.HBox(numbers[:3]), W.HBox(numbers[3:]), W.HTML("<b>Languages</b>"), grid])
 
     def make_body(self):
         # An HTML table with CSS bars: redraws in a few milliseconds, where a PNG figure takes ~100 ms.
         self.table = W.HTML()
         return self.table
 
-    def bills(self, languages_, encoding, millions_per_month, usd_per_million) -> pd.DataFrame:
-        if not languages_:
-            raise ValueError("Pick at least one language (hold Ctrl or Cmd to pick several).")
-        # A trillion million tokens a month is far beyond any workload; the cap keeps every bill finite.
-        volume = checks.number("millions_per_month", millions_per_month, minimum=0, maximum=1e12) * 1e6
-        price = checks.number("usd_per_million", usd_per_million, minimum=0, maximum=MAX_USD_PER_MILLION)
-        table = _premiums()
-        return languages.bill_table(table, encoding, volume, price, list(languages_)).sort_values("premium")
+    def bills(self, picked, encoding, input_millions, output_millions, usd_per_m_input, usd_per_m_output):
+        if not picked:
+            raise ValueError("Languages: tick at least one box.")
+        volume_in = checks.number("input M/mo", input_millions, minimum=0, maximum=MAX_MILLIONS) * 1e6
+        volume_out = checks.number("output M/mo", output_millions, minimum=0, maximum=MAX_MILLIONS) * 1e6
+        price_in = checks.number("$ / M input", usd_per_m_input, minimum=0, maximum=1e6)
+        price_out = checks.number("$ / M output", usd_per_m_output, minimum=0, maximum=1e6)
+        return languages.bill_table(_premiums(), encoding, volume_in, price_in, list(picked),
+                                    english_output_tokens_per_month=volume_out,
+                                    usd_per_million_output=price_out).sort_values("premium")
 
-    def update(self, languages, encoding, millions_per_month, usd_per_million):
-        bills = self.bills(languages, encoding, millions_per_month, usd_per_million)
-        self.table.value = bills_html(bills)
-        if "en" not in languages:
-            return "English is not selected: the 'extra' column still compares with English."
+    def update(self, encoding, input_millions, output_millions, usd_per_m_input, usd_per_m_output, **shown):
+        picked = [key.removeprefix("show_") for key, on in shown.items() if on]
+        self.table.value = ""  # an invalid setting clears the old result
+        bills = self.bills(picked, encoding, input_millions, output_millions, usd_per_m_input, usd_per_m_output)
+        self.table.value = languages.bills_html(bills)
+        if "en" not in picked:
+            return "English is not ticked: the 'extra' column still compares with English."
         return None
 
     def static(self):
-        price, _ = default_price()
-        bills = self.bills(DEFAULT_LANGUAGES, "o200k_base", DEFAULT_MILLIONS_PER_MONTH, price)
-        return bills.assign(tokens_per_month=bills["tokens_per_month"] / 1e6).rename(
-            columns={"tokens_per_month": "m_tokens_per_month"})
+        usd_in, usd_out = tokens.default_price()[0], tokens.default_price("output")[0]
+        bills = self.bills(languages.DEFAULT_LANGUAGES, "o200k_base", languages.DEFAULT_INPUT_MILLIONS,
+                           languages.DEFAULT_OUTPUT_MILLIONS, usd_in, usd_out)
+        return bills
 
     @classmethod
     def sample_settings(cls, rng):
         codes = list(_premiums().index)
-        return {"languages": tuple(rng.sample(codes, rng.randint(1, len(codes)))),
-                "encoding": rng.choice(tokens.ENCODINGS),
-                "millions_per_month": round(rng.uniform(0, 1000), 1),
-                "usd_per_million": round(rng.uniform(0, 20), 2)}
-
-
-def bills_html(bills: pd.DataFrame) -> str:
-    """The bill table as HTML, each bill with a bar proportional to it (language names escaped).
-
-    >>> b = pd.DataFrame({"language": ["<b>"], "premium": [2.0], "tokens_per_month": [2e6],
-    ...                   "usd_per_month": [4.0], "extra_usd_per_month": [2.0]})
-    >>> "&lt;b&gt;" in bills_html(b) and "width:100.0%" in bills_html(b)
-    True
-    """
-    top = float(bills["usd_per_month"].max()) if len(bills) else 0.0
-    rows = []
-    for r in bills.itertuples():
-        width = 100 * r.usd_per_month / top if top > 0 else 0.0
-        colour = COLOURS["input"] if r.premium <= 1.0001 else COLOURS["output"]
-        bar = (f'<div style="background:{colour};height:0.9em;width:{width:.1f}%;min-width:1px;'
-               'border-radius:2px"></div>')
-        rows.append(f"<tr><td>{html.escape(str(r.language))}</td><td>{r.premium:.2f}x</td>"
-                    f"<td>{r.tokens_per_month / 1e6:,.1f} M</td><td>${r.usd_per_month:,.2f}</td>"
-                    f"<td>${r.extra_usd_per_month:+,.2f}</td><td style=\"width:35%\">{bar}</td></tr>")
-    return ('<table class="te-table" style="width:100%"><tr><th>language</th><th>premium over English</th>'
-            "<th>tokens / month</th><th>bill / month</th><th>extra vs English</th><th></th></tr>"
-            f"{''.join(rows)}</table>")
+        picked = set(rng.sample(codes, rng.randint(1, len(codes))))
+        return {"encoding": rng.choice(languages.FLORES_ENCODINGS),
+                "input_millions": round(rng.uniform(0, 1000), 1), "output_millions": round(rng.uniform(0, 300), 1),
+                "usd_per_m_input": round(rng.uniform(0, 20), 2), "usd_per_m_output": round(rng.uniform(0, 80), 2),
+                **{f"show_{code}": code in picked for code in codes}}
