@@ -581,5 +581,6 @@ def ridge_point(gpu, weight_bytes: float = 2) -> float:
     >>> round(ridge_point("H100-SXM"))     # 989.5e12 / 3.35e12
     295
     """
+    weight_bytes = checks.number("weight_bytes", weight_bytes, strictly_positive=True, maximum=MAX_BYTES_PER_VALUE)
     g = get_gpu(gpu)
     return g.peak_flops(weight_bytes) / g.bandwidth_bytes_s

@@ -108,7 +108,8 @@ def cost_margin(revenue: float, cost: float) -> float:
     >>> round(cost_margin(562_027, 87_072), 2)
     5.45
     """
-    return (checks.number("revenue", revenue) - checks.positive("cost", cost)) / cost
+    cost = checks.positive("cost", cost)
+    return (checks.number("revenue", revenue) - cost) / cost
 
 
 def revenue_margin_from_cost_margin(m: float) -> float:
@@ -271,7 +272,8 @@ def reseller_layer(wholesale_usd_per_m: float, markup: float, opex_usd_per_m: fl
     (2.5, 0.5, 0.2)
     """
     revenue = reseller_price(wholesale_usd_per_m, markup)
-    cost = wholesale_usd_per_m + checks.non_negative("opex_usd_per_m", opex_usd_per_m)
+    cost = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m) + checks.non_negative(
+        "opex_usd_per_m", opex_usd_per_m)
     return Layer("reseller", revenue, cost)
 
 
@@ -348,10 +350,10 @@ def value_chain(*, wholesale_usd_per_m: float, reseller_markup: float, gpu_hours
     >>> vc.layers.loc["model company", ["revenue", "cost", "profit"]].tolist()
     [2.0, 1.5, 0.5]
     """
-    wholesale = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m)
+    wholesale = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m, divided_by=True)
     retail = reseller_price(wholesale, checks.non_negative("reseller_markup", reseller_markup))
     hours = checks.non_negative("gpu_hours_per_m", gpu_hours_per_m)
-    rent = checks.non_negative("rental_usd_per_gpu_hour", rental_usd_per_gpu_hour)
+    rent = checks.non_negative("rental_usd_per_gpu_hour", rental_usd_per_gpu_hour, divided_by=True)
     dep = depreciation_per_hour(gpu_price_usd, checks.positive("gpu_years", gpu_years))
     power = checks.non_negative("electricity_usd_per_gpu_hour", electricity_usd_per_gpu_hour)
     hosting = checks.non_negative("hosting_usd_per_gpu_hour", hosting_usd_per_gpu_hour)
