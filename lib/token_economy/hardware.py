@@ -165,7 +165,7 @@ class Model:
 
 def _clean(value):
     """NaN and empty cells become None; whole floats become ints."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (np.integer,)):
         return int(value)
