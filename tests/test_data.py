@@ -358,3 +358,11 @@ def test_draft_describes_a_new_table(data_copy):
     package["resources"].append(draft)
     (data_copy / "datapackage.json").write_text(json.dumps(package))
     assert len(data.load("new_table")) == 2
+
+
+def test_a_quote_never_closed_is_named():
+    text = data.path("gpus").read_text()
+    last = text.count("\n") + 1
+    text += 'H900,"NVIDIA H900\nNVIDIA,2027\n'  # the quote swallows the line after it
+    [problem] = data.table_problems(data.path("gpus"), TABULAR["gpus"], text)
+    assert problem.line == last and "never closed" in problem.message

@@ -282,6 +282,14 @@ def table_problems(p: Path, res: dict, text: str | None = None) -> list[Problem]
     fields = schema.get("fields", [])
     names = [f["name"] for f in fields]
     missing_values = set(schema.get("missingValues", [""]))
+    try:
+        return _problems(file, text, fields, names, missing_values, schema)
+    except csv.Error as exc:  # e.g. a quote never closed, so one cell swallows the rest of the file
+        return [Problem(file, f"is not a readable CSV file ({exc}); look for a quote that is never closed")]
+
+
+def _problems(file: str, text: str, fields: list[dict], names: list[str], missing_values: set,
+              schema: dict) -> list[Problem]:
     problems: list[Problem] = []
     records = _records(text)
     try:
@@ -318,6 +326,9 @@ def table_problems(p: Path, res: dict, text: str | None = None) -> list[Problem]
                 problems.append(Problem(file, f"{len(cells)} values, but the header names {len(names)} columns: "
                                               f"a decimal comma, {where}? Write numbers with a point (3.35)",
                                         line=line))
+            elif any("\n" in c for c in cells):
+                problems.append(Problem(file, 'a quote (") opened on this line is never closed, so the lines after '
+                                              "it are read as one value", line=line))
             else:
                 problems.append(Problem(file, f"{len(cells)} values, but the header names {len(names)} columns "
                                               "(a comma inside a value needs quotes)", line=line))
