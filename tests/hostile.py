@@ -154,9 +154,9 @@ ARGS: dict[str, Arg] = {
     "data.key": T("takeout"),
     "data.df": F(lambda: pd.DataFrame({"x": [1], "source": ["a"], "as_of": ["2025-01-01"]})),
     "data.sources_markdown.names": Arg("texts", ["price_examples"]),
-    "data.p": F(lambda: token_economy.data.path("price_examples")),
-    "data.res": F(lambda: token_economy.data.resource("price_examples")),
-    "data.table_problems.text": T(lambda: token_economy.data.path("price_examples").read_text()),
+    "schema.p": F(lambda: token_economy.data.path("price_examples")),
+    "schema.res": F(lambda: token_economy.data.resource("price_examples")),
+    "schema.table_problems.text": T(lambda: token_economy.data.path("price_examples").read_text()),
     "encodings.name": T("o200k_base"),
     "display.source": T("takeout"),
     # plots
@@ -283,6 +283,7 @@ ARGS: dict[str, Arg] = {
 EXEMPT: dict[str, str] = {
     "encodings.install": "writes vocabulary files to a cache folder; its inputs are paths chosen by the library",
     "widgets.register": "a class decorator, no learner input",
+    "schema.frame": "reads a table's text after schema.table_problems has checked it (data.load does both)",
     "widgets.all_explorers": "no arguments; exercised by every explorer test",
 }
 #: Modules whose functions only draw the library's (checked) results; learner input reaches them
