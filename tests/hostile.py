@@ -21,6 +21,7 @@ must work, otherwise hostile calls could fail for the wrong reason.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import importlib
 import inspect
 import math
@@ -72,7 +73,27 @@ HOSTILE_NUMBERS = {
     "nan": float("nan"),
     "inf": float("inf"),
     "-inf": float("-inf"),
+    # below any sane magnitude: 1 / 5e-324 is infinite (issue 15)
+    "subnormal": 5e-324,
+    "negative subnormal": -5e-324,
+    # not numbers, or numbers of another type (issue 15): refused or converted, never a TypeError
+    "True": True,
+    "False": False,
+    "numpy True": np.bool_(True),
+    "the text '5'": "5",
+    "None": None,
+    "complex": 1 + 1j,
+    "Decimal 5": decimal.Decimal("5"),
+    "Decimal NaN": decimal.Decimal("NaN"),
+    "Decimal 1e-400": decimal.Decimal("1e-400"),
+    "numpy float64 nan": np.float64("nan"),
+    "numpy int64": np.int64(3),
+    "numpy float32": np.float32(0.5),
 }
+
+#: Values that are not numbers: a function that takes a number must refuse them with a ValueError
+#: (None is not here: it means "the default" for some optional arguments).
+NOT_NUMBERS = {"True", "False", "numpy True", "the text '5'", "complex"}
 
 NONFINITE_WORD = re.compile(r"(?<![A-Za-z])(nan|inf|infinity)(?![A-Za-z])", re.I)
 
@@ -117,6 +138,10 @@ ARGS: dict[str, Arg] = {
     "checks.name": T("price"),
     "checks.minimum": F(None),
     "checks.maximum": F(None),
+    "checks.smallest": F(None),
+    "checks.argument_error.argument": T("price"),
+    "checks.argument_error.message": T("price must be at least 0"),
+    "checks.argument_error.value": F(-1),
     "checks.text.value": T("hello"),
     "checks.whole.value": N(3),
     # tokens
@@ -129,6 +154,9 @@ ARGS: dict[str, Arg] = {
     "data.key": T("takeout"),
     "data.df": F(lambda: pd.DataFrame({"x": [1], "source": ["a"], "as_of": ["2025-01-01"]})),
     "data.sources_markdown.names": Arg("texts", ["price_examples"]),
+    "schema.p": F(lambda: token_economy.data.path("price_examples")),
+    "schema.res": F(lambda: token_economy.data.resource("price_examples")),
+    "schema.table_problems.text": T(lambda: token_economy.data.path("price_examples").read_text()),
     "encodings.name": T("o200k_base"),
     "display.source": T("takeout"),
     # plots
@@ -281,6 +309,7 @@ ARGS: dict[str, Arg] = {
 EXEMPT: dict[str, str] = {
     "encodings.install": "writes vocabulary files to a cache folder; its inputs are paths chosen by the library",
     "widgets.register": "a class decorator, no learner input",
+    "schema.frame": "reads a table's text after schema.table_problems has checked it (data.load does both)",
     "widgets.all_explorers": "no arguments; exercised by every explorer test",
 }
 #: Modules whose functions only draw the library's (checked) results; learner input reaches them
@@ -515,6 +544,8 @@ def judge(fn, args, pname, label, value, baseline_nonfinite: bool, limit: float 
         return None
     except Exception as exc:  # noqa: BLE001 - this is what the test looks for
         return f"{pname}={label}: unhandled {type(exc).__name__}: {str(exc)[:160]}"
+    if label in NOT_NUMBERS and args[pname].kind == "number":
+        return f"{pname}={label}: accepted {value!r} as a number instead of a ValueError"
     if qualname in NAN_FOR_EMPTY_TEXT and empty_text(value):
         return None
     if (qualname, pname) in INFINITY_MEANS_NO_LIMIT and value == math.inf:

@@ -21,7 +21,24 @@ def test_environment_yml_matches_pyproject_dependencies():
     assert from_env == from_pyproject
     assert "-e ." in pip_section, "environment.yml must install the token_economy package itself"
     py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
-    assert py.split("=")[-1] >= "3.11"
+    assert version_tuple(py.split("=")[-1]) >= (3, 11)  # as numbers: "3.9" >= "3.11" is True as text
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"3.11"`` -> ``(3, 11)``; compares as versions do ("3.9" < "3.11"), not as text."""
+    return tuple(int(part) for part in re.findall(r"\d+", text))
+
+
+def test_versions_compare_as_numbers_not_as_text():
+    assert version_tuple("3.9") < version_tuple("3.11") < version_tuple("3.11.7") < version_tuple("3.12")
+    assert "3.9" > "3.11"  # what the old string comparison got wrong
+
+
+def test_requires_python_agrees_with_environment_yml():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    floor = version_tuple(pyproject()["project"]["requires-python"])
+    assert version_tuple(py.split("=")[-1]) >= floor
 
 
 def test_dependencies_are_pinned():

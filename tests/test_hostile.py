@@ -4,12 +4,15 @@ Library: every public function of every module of ``token_economy`` is found
 automatically (see ``tests/hostile.py``) and called with hostile values, one
 argument at a time: arbitrary Unicode (lone surrogates, zero-width and
 right-to-left characters, special-token strings, 1 MB), zero, negative, NaN,
-infinite and huge numbers. Each call must return a result without NaN or
-infinity, or raise a ``ValueError`` that names the argument.
+infinite and huge numbers, subnormal numbers (5e-324), and values that are not numbers
+(``True``, ``"5"``, ``None``, complex) or numbers of other types (``Decimal``, numpy
+scalars). Each call must return a result without NaN or infinity, or raise a
+``ValueError`` that names the argument; a value that is not a number must be refused.
 
 Explorers: every control of every explorer gets hostile values of its own type;
-the explorer must show a ``ValueError``'s message (escaped) or a result without
-NaN or infinity in its text, and recover when valid settings come back.
+the explorer must show a ``ValueError``'s message (escaped, with the argument named by
+its control's label) or a result without NaN or infinity in its text, and recover when
+valid settings come back.
 
 A new public function the suite cannot drive fails ``test_every_public_function_is_covered``
 with its name: add its parameters to ``ARGS`` in ``tests/hostile.py``.
@@ -213,7 +216,7 @@ def outcome_problem(ex, what: str) -> str | None:
     err = ex.last_error
     if err is not None and not isinstance(err, ValueError):
         return f"{what}: unexpected {type(err).__name__}: {err}"
-    if isinstance(err, ValueError) and html.escape(str(err)) not in ex.message.value:
+    if isinstance(err, ValueError) and html.escape(ex.explain(err)) not in ex.message.value:
         return f"{what}: the ValueError is not shown in .message: {str(err)[:120]}"
     # The output area, and the message unless it quotes the learner's bad value back ("got nan").
     shown = rendered_text(ex.body) + ("" if err is not None else ex.message.value)

@@ -73,7 +73,8 @@ def test_base_class_turns_errors_into_messages():
 def test_start_explorer_messages():
     ex = EXPLORERS["start"]()
     ex.set(usd_per_million=-3)
-    assert isinstance(ex.last_error, ValueError) and "$ / M tokens" in ex.message.value  # the control, by its label
+    assert isinstance(ex.last_error, ValueError) and "“$ / M tokens”" in ex.message.value  # the control's label
+    assert "usd_per_million" not in ex.message.value  # not the library's argument name
     ex.set(usd_per_million=1.0, text="")
     assert ex.last_error is None and "empty" in ex.message.value
     ex.set(text="<|endoftext|><script>alert(1)</script>")

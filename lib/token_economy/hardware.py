@@ -181,7 +181,7 @@ class Model:
 
 def _clean(value):
     """NaN and empty cells become None; whole floats become ints."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (np.integer,)):
         return int(value)
@@ -868,5 +868,6 @@ def ridge_point(gpu, weight_bytes: float = 2) -> float:
     >>> round(ridge_point("H100-SXM"))     # 989.5e12 / 3.35e12
     295
     """
+    weight_bytes = checks.number("weight_bytes", weight_bytes, strictly_positive=True, maximum=MAX_BYTES_PER_VALUE)
     g = get_gpu(gpu)
     return g.peak_flops(weight_bytes) / g.bandwidth_bytes_s

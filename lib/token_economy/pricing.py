@@ -171,13 +171,18 @@ class Workload:
     cache_write_share: float = 0.0
 
     def __post_init__(self):
-        checks.non_negative("requests_per_day", self.requests_per_day)
-        checks.non_negative("input_tokens", self.input_tokens)
-        checks.non_negative("output_tokens", self.output_tokens)
-        checks.fraction("cache_hit_share", self.cache_hit_share)
-        checks.fraction("batch_share", self.batch_share)
-        checks.fraction("cache_write_share", self.cache_write_share)
-        checks.number("days_per_month", self.days_per_month, strictly_positive=True, maximum=31)
+        checked = {  # stored as the floats the checks return (a Decimal or numpy value becomes a float)
+            "requests_per_day": checks.non_negative("requests_per_day", self.requests_per_day),
+            "input_tokens": checks.non_negative("input_tokens", self.input_tokens),
+            "output_tokens": checks.non_negative("output_tokens", self.output_tokens),
+            "cache_hit_share": checks.fraction("cache_hit_share", self.cache_hit_share),
+            "batch_share": checks.fraction("batch_share", self.batch_share),
+            "cache_write_share": checks.fraction("cache_write_share", self.cache_write_share),
+            "days_per_month": checks.number("days_per_month", self.days_per_month, strictly_positive=True,
+                                            maximum=31),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
         if self.cache_hit_share + self.cache_write_share > 1 + 1e-12:
             raise ValueError(f"cache_hit_share + cache_write_share must be at most 1, got "
                              f"{self.cache_hit_share} + {self.cache_write_share}")
@@ -359,7 +364,7 @@ def blended_price(model, input_share: float = 0.75) -> float:
     >>> blended_price("gpt-4o")      # 0.75 x 2.50 + 0.25 x 10.00
     4.375
     """
-    checks.fraction("input_share", input_share)
+    input_share = checks.fraction("input_share", input_share)
     t = _resolve(model)[0]
     return input_share * t["usd_per_m_input"] + (1 - input_share) * t["usd_per_m_output"]
 

@@ -133,7 +133,8 @@ def cost_margin(revenue: float, cost: float) -> float:
     >>> round(cost_margin(562_027, 87_072), 2)
     5.45
     """
-    return (checks.number("revenue", revenue) - checks.positive("cost", cost)) / cost
+    cost = checks.positive("cost", cost)
+    return (checks.number("revenue", revenue) - cost) / cost
 
 
 def revenue_margin_from_cost_margin(m: float) -> float:
@@ -368,7 +369,8 @@ def reseller_layer(wholesale_usd_per_m: float, markup: float, opex_usd_per_m: fl
     (2.5, 0.5, 0.2)
     """
     revenue = reseller_price(wholesale_usd_per_m, markup)
-    cost = wholesale_usd_per_m + checks.non_negative("opex_usd_per_m", opex_usd_per_m)
+    cost = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m) + checks.non_negative(
+        "opex_usd_per_m", opex_usd_per_m)
     return Layer("reseller", revenue, cost)
 
 
@@ -475,12 +477,12 @@ def value_chain(*, wholesale_usd_per_m: float, reseller_markup: float, gpu_hours
     >>> round(float(own.slices["model company margin"]), 4), "GPU cloud margin" in own.slices
     (0.9, False)
     """
-    wholesale = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m)
+    wholesale = checks.non_negative("wholesale_usd_per_m", wholesale_usd_per_m, divided_by=True)
     retail = reseller_price(wholesale, checks.non_negative("reseller_markup", reseller_markup))
     hours = checks.non_negative("gpu_hours_per_m", gpu_hours_per_m)
     parts = _tco_parts(tco_usd_per_gpu_hour)
     owns = rental_usd_per_gpu_hour is None
-    rent = None if owns else checks.non_negative("rental_usd_per_gpu_hour", rental_usd_per_gpu_hour)
+    rent = None if owns else checks.non_negative("rental_usd_per_gpu_hour", rental_usd_per_gpu_hour, divided_by=True)
     occupancy = checks.fraction("cloud_occupancy", cloud_occupancy, allow_zero=False)
     training = checks.non_negative("training_usd_per_m", training_usd_per_m)
     chip_gm = checks.fraction("chip_gross_margin", chip_gross_margin)

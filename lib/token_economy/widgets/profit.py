@@ -56,6 +56,8 @@ class ProfitExplorer(Explorer):
     name = "profit"
     title = "Who keeps the money: margin per layer and the split of one end-user dollar"
     notebook = "06_who_profits"
+    labels = {"wholesale_usd_per_m": "price", "rental_usd_per_gpu_hour": "rent", "gpu_price_usd": "gpu_price",
+              "reseller_markup": "markup_pct"}  # profit.value_chain's arguments -> this explorer's controls
 
     def make_controls(self):
         s = profit.scenario()
