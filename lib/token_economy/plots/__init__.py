@@ -40,6 +40,7 @@ import html
 import io
 import itertools
 import math
+import re
 
 import matplotlib
 import numpy as np
@@ -216,7 +217,8 @@ def _listing(items: list[str], most: int = 8) -> str:
 def _tick_words(axis) -> list[str]:
     """The tick labels of a categorical axis (labels with letters), else []."""
     words = [t.get_text().strip() for t in axis.get_ticklabels()]
-    return words if any(any(ch.isalpha() for ch in w) for w in words) else []
+    plain = [re.sub(r"\$[^$]*\$", "", w) for w in words]  # numbers typeset as maths: $10^{-3}$
+    return words if any(any(ch.isalpha() for ch in w) for w in plain) else []
 
 
 def _axis_words(ax, which: str) -> str:
@@ -368,7 +370,7 @@ def hue_family(colour: str) -> str | None:
     if s < 0.3 or v < 0.25:
         return None
     degrees = h * 360
-    if degrees < 18 or degrees >= 330:
+    if degrees < 18 or degrees >= 340:
         return "red"
     if 75 <= degrees <= 165:
         return "green"
@@ -447,14 +449,30 @@ def category_colours(ax) -> dict[str, str]:
         colour = _handle_colour(handle)
         if colour is not None and label and not label.startswith("_"):
             found.setdefault(label, to_hex(_on_white(colour)))
-    groups = [[p.get_facecolor() for p in c] for c in ax.containers if isinstance(c, BarContainer)]
-    groups += [list(c.get_facecolor()) for c in ax.collections if isinstance(c, PathCollection)]
-    for i, faces in enumerate(groups):
-        distinct = list(dict.fromkeys(to_hex(_on_white(f)) for f in faces))
+    for container in (c for c in ax.containers if isinstance(c, BarContainer)):
+        bars = list(container)
+        if len({to_hex(_on_white(b.get_facecolor())) for b in bars}) > 1:  # bars coloured one by one
+            for n, bar in enumerate(bars, start=1):
+                found.setdefault(_bar_name(ax, container, bar, n), to_hex(_on_white(bar.get_facecolor())))
+    for collection in (c for c in ax.collections if isinstance(c, PathCollection)):
+        distinct = list(dict.fromkeys(to_hex(_on_white(f)) for f in collection.get_facecolor()))
         if len(distinct) > 1:
-            for j, colour in enumerate(distinct):
-                found.setdefault(f"colour {j + 1} of group {i + 1}", colour)
+            for j, colour in enumerate(distinct, start=1):
+                found.setdefault(f"points of colour {j}", colour)
     return found
+
+
+def _bar_name(ax, container, bar, n: int) -> str:
+    """A bar's category: the tick label at its position on a categorical axis, else "bar n"."""
+    horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+    axis = ax.yaxis if horizontal else ax.xaxis
+    labels = [t.get_text() for t in axis.get_ticklabels()]
+    if not _tick_words(axis):
+        return f"bar {n}"
+    where = bar.get_y() + bar.get_height() / 2 if horizontal else bar.get_x() + bar.get_width() / 2
+    ticks = list(axis.get_majorticklocs())
+    nearest = min(range(len(ticks)), key=lambda i: abs(ticks[i] - where)) if ticks else None
+    return labels[nearest] if nearest is not None and nearest < len(labels) and labels[nearest] else f"bar {n}"
 
 
 def figure_colour_clashes(fig: Figure) -> list[str]:
