@@ -273,7 +273,7 @@ def table_problems(html_text: str) -> list[str]:
     ['table (gpu, hbm_gb, price): a bare 0..n index', 'table (gpu, hbm_gb, price): "NaN" shown for a missing value', 'table (gpu, hbm_gb, price): column hbm_gb shows whole numbers with decimals (80.0)']
     >>> from token_economy.display import table
     >>> table_problems(table(df).to_html()) + table_problems(df.set_index("gpu").to_html(na_rep="n/a"))
-    ['table (gpu, hbm_gb, price): column hbm_gb shows whole numbers with decimals (80.0)']
+    ['table (hbm_gb, price): column hbm_gb shows whole numbers with decimals (80.0)']
     """
     reader = TableReader()
     reader.feed(html_text)
@@ -281,6 +281,8 @@ def table_problems(html_text: str) -> list[str]:
     for table in reader.tables:
         head = [cells for cells in table["head"] if cells]
         body = [cells for cells in table["body"] if cells]
+        while not table["head"] and body and all(tag == "th" for tag, _ in body[0]):  # header rows without <thead>
+            head.append(body.pop(0))
         columns = [text for _, text in head[0]] if head else []
         name = f"table ({', '.join(c for c in columns if c)[:80]})"
         labels = [cells[0][1] for cells in body if cells[0][0] == "th"]

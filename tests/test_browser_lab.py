@@ -314,13 +314,18 @@ def test_notebook_runs_in_jupyterlab_and_its_explorers_respond(lab, chromium, pa
             context.close()
 
 
+def seen_while_running(store: dict, path):
+    """What the first test recorded for this notebook (skipped when that test did not get so far)."""
+    if path.stem not in store:
+        pytest.skip("needs test_notebook_runs_in_jupyterlab_and_its_explorers_respond for this notebook first")
+    return store[path.stem]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_money_is_not_typeset_as_maths_in_jupyterlab(path):
     # JupyterLab typesets $...$ as maths in markdown cells and in Markdown/HTML outputs:
     # "$5 per million ... $7" becomes an italic formula. Seen while the test above ran the notebook.
-    if path.stem not in SEEN_AS_MATHS:
-        pytest.skip("needs test_notebook_runs_in_jupyterlab_and_its_explorers_respond for this notebook first")
-    prose = SEEN_AS_MATHS[path.stem]
+    prose = seen_while_running(SEEN_AS_MATHS, path)
     assert prose == [], (f"{path.name}: text between two $ signs is typeset as maths in JupyterLab, next to: "
                          f"{prose[:4]}. Write money as \\\\$5 (two backslashes) in markdown cells and Markdown() text, "
                          "and put HTML with dollar signs in an element of class mathjax_ignore.")
@@ -330,17 +335,17 @@ def test_money_is_not_typeset_as_maths_in_jupyterlab(path):
 def test_collection_html_is_readable_in_jupyterlab_dark_theme(path):
     # Claim checks, explorers and tables (te- classes) after Run All Cells and one change per explorer,
     # in JupyterLab's dark theme: WCAG AA contrast (4.5:1; 3:1 for large text). Seen by the first test.
-    if path.stem not in LOW_CONTRAST_DARK:
-        pytest.skip("needs test_notebook_runs_in_jupyterlab_and_its_explorers_respond for this notebook first")
-    failures = LOW_CONTRAST_DARK[path.stem]
+    failures = seen_while_running(LOW_CONTRAST_DARK, path)
     assert failures == [], (f"{path.name} in JupyterLab's dark theme: the collection's HTML is hard to read:\n  "
                             + summarise_contrast(failures))
 
 
 def test_make_lab_opens_notebook_00_beside_the_library_without_the_news_popup(lab, chromium):  # noqa: F811
     # The server runs as `make lab` starts it (root folder and default page from the Makefile).
-    settings = api(lab["base"], lab["token"], "/lab/api/settings/@jupyterlab/apputils-extension:notification")
-    assert settings["settings"]["fetchNews"] == "false" and settings["settings"]["checkForUpdates"] is False, \
+    # Overrides become the schema's defaults; the (fresh) user settings do not touch them.
+    plugin = api(lab["base"], lab["token"], "/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    effective = {k: v.get("default") for k, v in plugin["schema"]["properties"].items()} | plugin["settings"]
+    assert effective["fetchNews"] == "false" and effective["checkForUpdates"] is False, \
         "the collection's overrides (jupyter/overrides.json) should switch off the news pop-up and update check"
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     outside: list[str] = []

@@ -68,7 +68,7 @@ def own_colour(value: str) -> str:
 BACKGROUNDS = {
     "light": {"JupyterLab Light": ["#ffffff", "#eeeeee"], "pages, light": ["#ffffff", "#f3f4f5"],
               "no theme, light": ["#ffffff", "#f1f5f9"], "highlighted row": ["#fdf0b5"]},
-    "dark": {"JupyterLab Dark": ["#111111", "#212121", "#424242"], "pages, dark": ["#14181e", "#222832", "#29313d"],
+    "dark": {"JupyterLab Dark": ["#111111", "#212121", "#424242"], "pages, dark": ["#121212", "#14181e", "#222832", "#29313d"],
              "no theme, dark": ["#111111", "#1e293b"], "highlighted row": ["#4a3b06"]},
 }
 
