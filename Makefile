@@ -8,10 +8,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab test bench book clean
+.PHONY: help setup lab lab-settings test bench book clean
 
 help:
-	@echo "make lab    set up and open JupyterLab on notebooks/"
+	@echo "make lab    set up and open JupyterLab on the repository, at notebooks/00_start_here.ipynb"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make bench  set up and run the benchmarks (writes .bench/results.json)"
 	@echo "make book   set up and build the rendered pages into book/_build/html"
@@ -27,8 +27,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (token-economy)" >/dev/null
 	touch $(STAMP)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+lab: $(STAMP) lab-settings
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# JupyterLab settings for this environment only (.venv), from jupyter/overrides.json: no "official
+# Jupyter news" pop-up, no update check. Redone when that file changes; needs no network.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+lab-settings: $(LAB_OVERRIDES)
+$(LAB_OVERRIDES): jupyter/overrides.json
+	mkdir -p $(@D)
+	cp jupyter/overrides.json $@
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -11,9 +11,12 @@ What it does, in order:
    ``npm pack`` into ``.cache/npm/`` (git-ignored), and checks each tarball against the integrity
    hash pinned below: the ipywidgets renderer (``@jupyter-widgets/html-manager``, the ``embed-amd.js``
    that ipywidgets 8 documents), ``require.js`` (package ``requirejs``) and MathJax 3. Later builds
-   read the cache and work with the network off.
+   read the cache and work with the network off. Without the cache and without a network, it stops
+   within seconds and says what to do (npm itself would retry for minutes per package).
 2. Stages the book source in ``book/_build/src``: a copy of every ``notebooks/NN_*.ipynb``, a copy
-   of ``book/_config.yml``, a ``_toc.yml`` generated from the notebooks present (in teaching order,
+   of ``book/_config.yml`` with the repository URL from pyproject.toml (for the Binder and Colab
+   launch buttons; see book/launch.py), the collection's style sheet (``collection.css``, dark mode
+   included) in ``_static/``, a ``_toc.yml`` generated from the notebooks present (in teaching order,
    so a new notebook joins the book without editing anything), and the assets in ``_assets/``,
    which Sphinx copies to the site root (``html_extra_path``). They are deliberately not in a
    ``_static/`` folder: Jupyter Book adds every ``.js`` file found there to every page, and the
@@ -22,8 +25,9 @@ What it does, in order:
    fails the build (``nb_execution_raise_on_error``); the executed notebooks keep the widgets'
    default state, which the offline renderer draws on the page.
 4. Checks the result: a page per notebook, no script or stylesheet loaded from another host, the
-   widget renderer loaded exactly once on every page that has widgets. Then it records a
-   fingerprint of the inputs, so that the next run (and the browser tests) can reuse a fresh build.
+   widget renderer loaded exactly once on every page that has widgets; and it lists (as warnings)
+   images without a text alternative. Then it records a fingerprint of the inputs, so that the next
+   run (and the browser tests) can reuse a fresh build.
 
 What it leaves out: PDF output, and publishing (copy book/_build/html to any static web host).
 """
@@ -40,9 +44,14 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import launch  # noqa: E402 - book/launch.py, next to this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -100,7 +109,7 @@ def make_toc(paths: list[Path]) -> dict:
 def fingerprint() -> str:
     """sha256 over everything a build depends on: notebooks, library, data, book config, this script, pins."""
     h = hashlib.sha256()
-    files = [*notebooks(), BOOK / "_config.yml", BOOK / "favicon.svg",
+    files = [*notebooks(), BOOK / "_config.yml", BOOK / "favicon.svg", BOOK / "launch.py",
              *sorted(p for d in ("_static", "_ext") for p in (BOOK / d).rglob("*.*") if p.is_file() and p.suffix != ".pyc"),
              Path(__file__), ROOT / "pyproject.toml"]
     for folder in (ROOT / "lib", ROOT / "data"):
@@ -133,31 +142,91 @@ def integrity_ok(path: Path, integrity: str) -> bool:
     return base64.b64encode(hashlib.new(algo, path.read_bytes()).digest()).decode() == digest
 
 
-def fetch() -> dict[str, Path]:
-    """Make sure every pinned tarball is in .cache/npm and intact; fetch the missing ones with npm."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    found = {}
+DEFAULT_REGISTRY = "https://registry.npmjs.org/"
+
+
+def _npm_config(npm: str, key: str) -> str:
+    """``npm config get key`` ('' when unset or when npm does not answer in 20 s)."""
+    try:
+        done = subprocess.run([npm, "config", "get", key], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    value = done.stdout.strip()
+    return "" if done.returncode != 0 or value in {"", "null", "undefined"} else value
+
+
+def unreachable(url: str, timeout: float = 6.0, proxy: str = "") -> str | None:
+    """Why ``url`` cannot be reached in ``timeout`` seconds, or None when it answers (any HTTP status).
+
+    >>> unreachable("http://127.0.0.1:9/", timeout=2) is not None    # port 9 (discard): nothing listens
+    True
+    """
+    handlers = [urllib.request.ProxyHandler({"http": proxy, "https": proxy})] if proxy else []
+    opener = urllib.request.build_opener(*handlers)
+    try:
+        with opener.open(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return None
+    except urllib.error.HTTPError:  # an answer, even 404 or 405: the registry is there
+        return None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return str(getattr(exc, "reason", exc)) or type(exc).__name__
+
+
+def offline_message(registry: str, reason: str, missing: list[str], cache: Path) -> str:
+    """What to do when the first build has no network (the packages are fetched only once)."""
+    shown = cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache
+    return (f"book: cannot reach the npm registry ({registry}: {reason}).\n"
+            f"The first `make book` fetches the pages' JavaScript once ({', '.join(missing)}) into {shown}/; "
+            "later builds work offline. Do one of these, then run `make book` again:\n"
+            "  - connect this machine to the network (or set a proxy: HTTPS_PROXY, or `npm config set https-proxy URL`);\n"
+            f"  - copy the {shown}/ folder from a machine that has built the pages (its files are checked against pinned hashes);\n"
+            "  - run `python book/build.py --fetch` on a connected machine and copy that folder.")
+
+
+def fetch(cache: Path = CACHE) -> dict[str, Path]:
+    """Make sure every pinned tarball is in ``cache`` and intact; fetch the missing ones with npm.
+
+    Before asking npm, checks in a few seconds that the registry answers: offline, npm would retry
+    each package for minutes before failing.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    found, missing = {}, []
     for key, (package, version, integrity) in NPM.items():
-        path = CACHE / tarball_name(package, version)
+        path = cache / tarball_name(package, version)
         if path.is_file() and not integrity_ok(path, integrity):
             print(f"book: {path.name} in the cache is damaged; fetching it again", flush=True)
             path.unlink()
         if not path.is_file():
-            npm = shutil.which("npm")
-            if npm is None:
-                sys.exit(f"book: {package}@{version} is not in {CACHE.relative_to(ROOT)}/ and npm is not installed. "
-                         "Install Node.js/npm (e.g. `apt-get install npm`) and run `make book` once with the "
-                         "npm registry reachable; later builds work offline.")
+            missing.append(f"{package}@{version}")
+        found[key] = path
+    if not missing:
+        return found
+    npm = shutil.which("npm")
+    if npm is None:
+        shown = cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache
+        sys.exit(f"book: {', '.join(missing)} not in {shown}/ and npm is not installed. "
+                 "Install Node.js/npm (e.g. `apt-get install npm`) and run `make book` once with the "
+                 "npm registry reachable; later builds work offline.")
+    registry = _npm_config(npm, "registry") or DEFAULT_REGISTRY
+    proxy = _npm_config(npm, "https-proxy") or _npm_config(npm, "proxy")
+    reason = unreachable(registry, proxy=proxy)
+    if reason is not None:
+        sys.exit(offline_message(registry, reason, missing, cache))
+    for key, (package, version, integrity) in NPM.items():
+        path = found[key]
+        if not path.is_file():
             print(f"book: fetching {package}@{version} from the npm registry (once; kept in .cache/npm)", flush=True)
-            done = subprocess.run([npm, "pack", f"{package}@{version}", "--pack-destination", str(CACHE), "--silent"],
-                                  capture_output=True, text=True, cwd=CACHE)
+            try:
+                done = subprocess.run([npm, "pack", f"{package}@{version}", "--pack-destination", str(cache),
+                                       "--silent"], capture_output=True, text=True, cwd=cache, timeout=600)
+            except subprocess.TimeoutExpired:
+                sys.exit(f"book: `npm pack {package}@{version}` took over 10 minutes; is the network working?")
             if done.returncode != 0 or not path.is_file():
                 sys.exit(f"book: `npm pack {package}@{version}` failed (is the npm registry reachable?):\n"
                          f"{done.stderr.strip()}")
             if not integrity_ok(path, integrity):
                 path.unlink()
                 sys.exit(f"book: {package}@{version} from npm does not match its pinned integrity hash; refused")
-        found[key] = path
     return found
 
 
@@ -236,6 +305,23 @@ def stage_notebook(path: Path, target: Path) -> None:
     os.utime(target, (path.stat().st_atime, path.stat().st_mtime))
 
 
+#: The collection's own style sheet (token_economy.display ships it with its HTML; the pages load it too).
+COLLECTION_CSS = ROOT / "lib" / "token_economy" / "collection.css"
+
+
+def staged_config(config: Path = BOOK / "_config.yml") -> str:
+    """book/_config.yml with the repository URL from pyproject.toml (book/launch.py reads it).
+
+    >>> yaml.safe_load(staged_config())["repository"]["url"] == launch.repository_url()
+    True
+    """
+    settings = yaml.safe_load(config.read_text())
+    settings.setdefault("repository", {})["url"] = launch.repository_url()
+    settings["repository"]["branch"] = launch.BRANCH
+    return ("# Generated by book/build.py from book/_config.yml and pyproject.toml; do not edit.\n"
+            + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
+
+
 def stage(tarballs: dict[str, Path], notebook_dir: Path = NOTEBOOK_DIR, src: Path = SRC) -> list[Path]:
     """Prepare the book source in ``src``: notebooks, config, generated toc, assets. Returns the notebooks."""
     paths = notebooks(notebook_dir)
@@ -245,10 +331,11 @@ def stage(tarballs: dict[str, Path], notebook_dir: Path = NOTEBOOK_DIR, src: Pat
     for path in paths:
         stage_notebook(path, src / path.name)
     shutil.copytree(BOOK / "_ext", src / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("_config.yml", "favicon.svg"):
-        shutil.copy2(BOOK / name, src / name)
+    shutil.copy2(BOOK / "favicon.svg", src / "favicon.svg")
+    (src / "_config.yml").write_text(staged_config())
     # Style sheets only: Jupyter Book links every .css and .js under _static/ into every page.
     shutil.copytree(BOOK / "_static", src / "_static")
+    shutil.copy2(COLLECTION_CSS, src / "_static" / COLLECTION_CSS.name)
     toc = make_toc(paths)
     (src / "_toc.yml").write_text("# Generated by book/build.py from notebooks/NN_*.ipynb; do not edit.\n"
                                   + yaml.safe_dump(toc, sort_keys=False))
@@ -307,6 +394,27 @@ def check_site(paths: list[Path], html: Path = HTML) -> list[str]:
     return problems
 
 
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+ALT = re.compile(r"""\balt=(["'])(.*?)\1""", re.I | re.S)
+#: An alt text that is only a file name or path (what Sphinx writes when a figure has none).
+FILE_NAME_ALT = re.compile(r"^[\w./-]+\.(png|jpe?g|gif|svg|webp)$", re.I)
+
+
+def images_without_alt(page_html: str) -> list[str]:
+    """The ``<img>`` tags of a page with no text alternative (no alt, an empty one, or a file name).
+
+    >>> images_without_alt('<img src="a.png" alt="_images/ab12.png"><img alt="Costs fall." src="b.png"><img src="c">')
+    ['<img src="a.png" alt="_images/ab12.png">', '<img src="c">']
+    """
+    missing = []
+    for tag in IMG_TAG.findall(page_html):
+        alt = ALT.search(tag)
+        text = alt.group(2).strip() if alt else ""
+        if not text or FILE_NAME_ALT.match(text):
+            missing.append(tag if len(tag) < 160 else tag[:150] + "...>")
+    return missing
+
+
 def build(force: bool = False, notebook_dir: Path = NOTEBOOK_DIR, out: Path = BOOK) -> Path:
     """Build the pages of ``notebook_dir`` into ``out/_build/html`` unless a fresh build exists; return that folder.
 
@@ -329,6 +437,15 @@ def build(force: bool = False, notebook_dir: Path = NOTEBOOK_DIR, out: Path = BO
     problems = check_site(paths, html)
     if problems:
         sys.exit("book: the built site has problems:\n  " + "\n  ".join(problems))
+    for path in paths:
+        no_alt = images_without_alt((html / f"{path.stem}.html").read_text())
+        if no_alt:
+            line = f"{path.stem}.html: WARNING: {len(no_alt)} image(s) without alt text, e.g. {no_alt[0][:100]}"
+            print(f"book: {line}", flush=True)
+            warnings.append(line)
+    if launch.repository_url() == launch.PLACEHOLDER:
+        print("book: note: pyproject.toml holds the placeholder repository URL; the launch buttons lead nowhere "
+              "until you set [project.urls] Repository", flush=True)
     if default:
         stamp.write_text(json.dumps({"inputs": inputs, "notebooks": [p.stem for p in paths],
                                      "warnings": warnings}, indent=1))

@@ -196,3 +196,104 @@ def build_small_book(tmp_path, offline=False) -> subprocess.CompletedProcess:
         return subprocess.run(["unshare", "-n", sys.executable, "-c", LO_UP_THEN_RUN, *cmd],
                               capture_output=True, text=True, timeout=600, cwd=ROOT)
     return subprocess.run([sys.executable, *cmd], capture_output=True, text=True, timeout=600, cwd=ROOT)
+
+
+# --- readable in every theme --------------------------------------------------------------------------
+
+#: The collection's own HTML: claim checks, explorers, tables and anything else with a te- class.
+COLLECTION_HTML = '.te-claim-check, [class^="te-"], [class*=" te-"]'
+
+#: WCAG 2.x contrast of the collection's own HTML, as the reader sees it. For every visible element
+#: with text of its own inside ``selector``: its text colour against the background it sits on (the
+#: background colours up the tree, translucent ones composited over the first opaque one; white if
+#: none). Needed: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Returns the failures as
+#: ``{text, ratio, needed, fg, bg, where}``; a colour it cannot read counts as a failure.
+LOW_CONTRAST = r"""(selector) => {
+  const parse = (c) => {
+    let m = /^rgba?\(([^)]+)\)$/.exec(c || '');
+    if (m) {
+      const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
+    m = /^color\(srgb ([^)]+)\)$/.exec(c || '');
+    if (m) {
+      const p = m[1].split(/[\s\/]+/).filter(Boolean).map(parseFloat);
+      return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1];
+    }
+    return null;
+  };
+  const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
+  const lum = (c) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c === null) return null;
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  };
+  const name = (el) => {
+    const owner = el.closest('[class*="te-"]') || el;
+    return (owner.getAttribute('class') || owner.tagName).split(/\s+/).filter(c => c.startsWith('te-')).join(' ')
+      || owner.tagName.toLowerCase();
+  };
+  const seen = new Set(), bad = [];
+  for (const root of document.querySelectorAll(selector)) {
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (seen.has(el)) continue;
+      seen.add(el);
+      if (el.closest('script, style, select, option, mjx-container, svg')) continue;
+      const own = [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim())
+        .map(n => n.textContent.trim()).join(' ');
+      if (!own || !el.getClientRects().length) continue;
+      const s = getComputedStyle(el);
+      if (s.visibility !== 'visible' || parseFloat(s.opacity) === 0) continue;
+      const bg = background(el), colour = parse(s.color);
+      if (bg === null || colour === null) {
+        bad.push({text: own.slice(0, 60), ratio: null, needed: 4.5, fg: s.color, bg: 'unreadable', where: name(el)});
+        continue;
+      }
+      const fg = over(colour, bg);
+      const l1 = lum(fg), l2 = lum(bg);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
+      const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+      if (ratio < needed) {
+        bad.push({text: own.slice(0, 60), ratio: Math.round(ratio * 100) / 100, needed,
+                  fg: 'rgb(' + fg.slice(0, 3).map(Math.round).join(',') + ')',
+                  bg: 'rgb(' + bg.slice(0, 3).map(Math.round).join(',') + ')', where: name(el)});
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def low_contrast(page) -> list[dict]:
+    """The collection's own text on ``page`` that fails WCAG AA contrast (see LOW_CONTRAST)."""
+    return page.evaluate(LOW_CONTRAST, COLLECTION_HTML)
+
+
+def summarise_contrast(failures: list[dict], most: int = 8) -> str:
+    """Failures as lines a person can act on: where, the text, its ratio and colours."""
+    lines = [f"{f['where']}: {f['text']!r} has {f['ratio']}:1 (needs {f['needed']}:1), {f['fg']} on {f['bg']}"
+             for f in failures[:most]]
+    if len(failures) > most:
+        lines.append(f"... and {len(failures) - most} more")
+    return "\n  ".join(lines)
+
+
+#: Images on the page without a text alternative: no alt (or only a file name). A widget's image
+#: (ipywidgets Image) cannot carry an alt; its tooltip (the title attribute) names it instead.
+IMAGES_WITHOUT_ALT = r"""() => [...document.images].filter(i => {
+  const alt = (i.getAttribute('alt') || '').trim();
+  const named = alt && !/^[\w.\/-]+\.(png|jpe?g|gif|svg|webp)$/i.test(alt);
+  const widget = i.closest('.widget-image, .jupyter-widgets') && (i.getAttribute('title') || '').trim();
+  return !(named || widget);
+}).map(i => (i.closest('[class*="te-explorer"]') ? 'explorer image ' : '') + (i.getAttribute('src') || '').slice(0, 60))"""

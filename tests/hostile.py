@@ -159,10 +159,14 @@ ARGS: dict[str, Arg] = {
     "schema.table_problems.text": T(lambda: token_economy.data.path("price_examples").read_text()),
     "encodings.name": T("o200k_base"),
     "display.source": T("takeout"),
+    "display.df": F(lambda: pd.DataFrame({"model": ["a", "b"], "tokens": [1200, None], "usd": [0.15, 12.5]})),
     # plots
     "plots.fig": F(lambda: token_economy.plots.new_figure()[0]),
     "plots.ax": F(lambda: token_economy.plots.new_figure()[1]),
     "plots.dpi": N(50),
+    "plots.colour": T("#0072B2"),
+    "plots.colours": Arg("texts", ["#0072B2", "#D55E00"]),
+    "plots.min_delta_e": N(12.0),
     # hardware and factory: ids (or records)
     "hardware.model": T("llama-3.1-8b"),
     "hardware.gpu": T("H100-SXM"),

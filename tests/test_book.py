@@ -12,6 +12,10 @@ import doctest
 import importlib.util
 import json
 import re
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -61,7 +65,12 @@ def test_config_keeps_the_promises():
     # Served with the site (relative, no host), in the order require.js needs.
     assert scripts == [f"../{s}" for s in build.WIDGET_SCRIPTS]
     assert not list((ROOT / "book" / "_static").rglob("*.js")), "Jupyter Book adds every .js in _static/ to every page"
-    assert "EDIT ME" in (ROOT / "book" / "_config.yml").read_text() and "mybinder.org" in config["launch_buttons"]["binderhub_url"]
+    # The repository URL lives in pyproject.toml only (book/launch.py); the build writes it into the staged config.
+    assert "url" not in config["repository"] and "github.com" not in (ROOT / "book" / "_config.yml").read_text()
+    staged = yaml.safe_load(build.staged_config())
+    assert staged["repository"]["url"] == build.launch.repository_url()
+    assert "mybinder.org" in config["launch_buttons"]["binderhub_url"]
+    assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
     assert (ROOT / "environment.yml").is_file(), "Binder builds its environment from environment.yml"
 
 
@@ -111,7 +120,11 @@ def test_page_has_navigation_download_and_launch(book_html, stem):  # noqa: F811
     assert f'href="_sources/{stem}.ipynb"' in html, "no download link"
     download = nbformat.read(book_html / "_sources" / f"{stem}.ipynb", as_version=4)
     assert download.cells, "the download is an empty notebook"
-    assert f"mybinder.org/v2/gh/" in html and f"urlpath=lab/tree/notebooks/{stem}.ipynb" in html, "no Binder launch link"
+    repo = build.launch.slug(build.launch.repository_url())
+    assert f"mybinder.org/v2/gh/{repo}/" in html and f"urlpath=lab/tree/notebooks/{stem}.ipynb" in html, \
+        "no Binder launch link"
+    assert f"colab.research.google.com/github/{repo}/blob/{build.launch.BRANCH}/notebooks/{stem}.ipynb" in html, \
+        "no Colab launch link"
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -182,3 +195,180 @@ def test_money_is_not_typeset_as_maths(book_html, stem):  # noqa: F811
     prose = [m for m in INLINE_MATH.findall(page(book_html, stem)) if looks_like_prose(m)]
     assert prose == [], (f"{stem}: text between two $ signs is typeset as maths (in JupyterLab too): {prose[:3]}. "
                          "Write money as \\\\$5 (two backslashes, JupyterLab's escape) in markdown.")
+
+
+# --- for every reader: alt text, tables, colours --------------------------------------------------------
+
+def executed(stem: str):
+    """The notebook as the build executed it (Jupyter Book keeps it in book/_build/jupyter_execute)."""
+    path = ROOT / "book" / "_build" / "jupyter_execute" / f"{stem}.ipynb"
+    assert path.is_file(), f"{path.name}: the build kept no executed copy"
+    return nbformat.read(path, as_version=4)
+
+
+def html_outputs(nb) -> list[tuple[str, str]]:
+    """``(where, html)`` for every HTML output and every HTML widget's stored value of an executed notebook."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html")
+            if text:
+                found.append((f"cell {i}", "".join(text) if isinstance(text, list) else text))
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for model in state.values():
+        value = model.get("state", {}).get("value")
+        if model.get("model_name") in {"HTMLModel", "HTMLMathModel"} and isinstance(value, str) and value:
+            found.append(("an explorer", value))
+    return found
+
+
+class TableReader(HTMLParser):
+    """Every ``<table>`` of an HTML text, as header rows and body rows of ``(tag, text)`` cells."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self._open, self._cell = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._open.append({"head": [], "body": []})
+            self.tables.append(self._open[-1])
+        elif tag == "tr" and self._open:
+            table = self._open[-1]
+            table["head" if table.get("in_head") else "body"].append([])
+        elif tag == "thead" and self._open:
+            self._open[-1]["in_head"] = True
+        elif tag in ("td", "th") and self._open:
+            self._cell = [tag, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._open:
+            self._open.pop()
+        elif tag == "thead" and self._open:
+            self._open[-1]["in_head"] = False
+        elif tag in ("td", "th") and self._cell and self._open:
+            table = self._open[-1]
+            rows = table["head" if table.get("in_head") else "body"]
+            if not rows:
+                rows.append([])
+            rows[-1].append((self._cell[0], " ".join(self._cell[1].split())))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1] += data
+
+
+NOT_A_NUMBER = {"nan", "<na>", "nat", "none", "inf", "-inf"}
+WHOLE_WITH_DECIMALS = re.compile(r"^-?\$?\d{1,3}(,\d{3})*\.0+$|^-?\$?\d+\.0+$")
+
+
+def table_problems(html_text: str) -> list[str]:
+    """What keeps the tables of ``html_text`` from reading as tables: a bare 0..n (integer) index,
+    missing values shown as NaN, whole numbers shown with decimals.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"gpu": ["H100", "H200"], "hbm_gb": [80.0, 141.0], "price": [2.5, float("nan")]})
+    >>> table_problems(df.to_html())
+    ['table (gpu, hbm_gb, price): a bare 0..n index', 'table (gpu, hbm_gb, price): "NaN" shown for a missing value', 'table (gpu, hbm_gb, price): column hbm_gb shows whole numbers with decimals (80.0)']
+    >>> from token_economy.display import table
+    >>> table_problems(table(df).to_html()) + table_problems(df.set_index("gpu").to_html(na_rep="n/a"))
+    ['table (hbm_gb, price): column hbm_gb shows whole numbers with decimals (80.0)']
+    """
+    reader = TableReader()
+    reader.feed(html_text)
+    problems = []
+    for table in reader.tables:
+        head = [cells for cells in table["head"] if cells]
+        body = [cells for cells in table["body"] if cells]
+        while not table["head"] and body and all(tag == "th" for tag, _ in body[0]):  # header rows without <thead>
+            head.append(body.pop(0))
+        columns = [text for _, text in head[0]] if head else []
+        name = f"table ({', '.join(c for c in columns if c)[:80]})"
+        labels = [cells[0][1] for cells in body if cells[0][0] == "th"]
+        index_named = any(cells[0][0] == "th" and cells[0][1] and not any(t for _, t in cells[1:]) for cells in head[1:])
+        if body and len(labels) == len(body) and all(re.fullmatch(r"\d+", t) for t in labels) \
+                and [int(t) for t in labels] == sorted({int(t) for t in labels}) and not index_named \
+                and not (columns and columns[0]):
+            problems.append(f"{name}: a bare 0..n index" if labels[0] == "0" else f"{name}: an unnamed integer index")
+        if any(text.lower() in NOT_A_NUMBER for cells in body for _, text in cells):
+            shown = next(text for cells in body for _, text in cells if text.lower() in NOT_A_NUMBER)
+            problems.append(f'{name}: "{shown}" shown for a missing value')
+        data_rows = [[text for tag, text in cells if tag == "td"] for cells in body]
+        width = max((len(r) for r in data_rows), default=0)
+        data_columns = columns[len(columns) - width:] if width and len(columns) >= width else [""] * width
+        for j in range(width):
+            values = [r[j] for r in data_rows if len(r) == width and r[j] not in ("", "n/a")]
+            if values and all(WHOLE_WITH_DECIMALS.match(v) for v in values):
+                problems.append(f"{name}: column {data_columns[j] or j + 1} shows whole numbers with decimals ({values[0]})")
+    return problems
+
+
+def test_table_checker():
+    result = doctest.run_docstring_examples(table_problems, {"table_problems": table_problems}, verbose=False)
+    assert result is None
+    assert table_problems("<table><tr><th></th><th>x</th></tr><tr><th>0</th><td>1.5</td></tr></table>") \
+        == ["table (x): a bare 0..n index"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_tables_read_as_tables(book_html, stem):  # noqa: F811
+    # Tables are for people: no bare 0..n index, missing values as "n/a", integers as integers
+    # (display.table does all three). Checked on the notebook as the build executed it, outputs and explorers.
+    problems = [f"{where}: {p}" for where, text in html_outputs(executed(stem)) for p in table_problems(text)]
+    assert problems == [], f"{stem}: tables that do not read as tables (use token_economy.display.table):\n  " \
+        + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_figures_have_alt_text_and_colour_blind_safe_colours(book_html, stem):  # noqa: F811
+    problems = []
+    for i, cell in enumerate(executed(stem).cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data and 'class="te-figure"' not in "".join(data.get("text/html", "")):
+                problems.append(f"cell {i}: a figure without alt text (not a matplotlib Figure shown by token_economy)")
+            if 'class="te-figure"' in "".join(data.get("text/html", "")):
+                audit = out.get("metadata", {}).get("text/html", {}).get("token_economy", {})
+                if not audit.get("alt"):
+                    problems.append(f"cell {i}: a figure without alt text")
+                problems += [f"cell {i}: {clash}" for clash in audit.get("colour_clashes", [])]
+    assert problems == [], f"{stem}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_image_on_the_page_has_alt_text(book_html, stem):  # noqa: F811
+    missing = build.images_without_alt(page(book_html, stem))
+    assert missing == [], f"{stem}: images without alt text: {missing[:3]}"
+
+
+def test_the_collection_style_sheet_is_on_every_page(book_html):  # noqa: F811
+    assert (book_html / "_static" / "collection.css").read_text() == build.COLLECTION_CSS.read_text()
+    for stem in STEMS:
+        assert "_static/collection.css" in page(book_html, stem), f"{stem}: the collection's style sheet is not linked"
+
+
+# --- the first build offline ------------------------------------------------------------------------
+
+def test_registry_probe_answers_in_seconds():
+    start = time.monotonic()
+    assert build.unreachable("http://127.0.0.1:9/", timeout=3) is not None
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.offline
+def test_first_build_offline_fails_fast_and_says_what_to_do(tmp_path):
+    # npm alone retries each package for minutes with the network off; the build must stop in seconds.
+    if not netns_available():
+        skip_or_fail("running without network needs `unshare -n` (util-linux) and root")
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, 'book'); import build; "
+            f"build.fetch(Path({str(tmp_path / 'npm')!r}))")
+    start = time.monotonic()
+    done = subprocess.run(["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    elapsed = time.monotonic() - start
+    assert done.returncode != 0
+    assert elapsed < 45, f"took {elapsed:.0f} s to give up"
+    message = done.stderr
+    assert "cannot reach the npm registry" in message and "copy the" in message and "make book" in message, message
+    assert "@jupyter-widgets/html-manager@" in message, "the message should say what is missing"

@@ -1,12 +1,16 @@
 """The notebooks in JupyterLab, in a real browser, the way a teacher uses them.
 
 A JupyterLab server (from this environment) is started on 127.0.0.1 and a random free port, with a
-token, on a temporary copy of notebooks/ (saving never touches the repository) and fresh, temporary
-JupyterLab settings. Each notebook is opened in headless Chromium and run with the Run menu's
+token, the way `make lab` starts it (root folder and default page taken from the Makefile's ``lab``
+target) on a temporary copy of the repository's notebooks/ and lib/ (saving never touches the
+repository), with the collection's settings overrides (jupyter/overrides.json, which `make
+lab-settings` installs into the environment) and fresh, temporary user settings in JupyterLab's
+**dark theme**. Each notebook is opened in headless Chromium and run with the Run menu's
 "Run All Cells". Then no cell may show an error or anything on stderr, every explorer of that
 notebook must appear, and one control of it is changed in the browser (typed into a text box, a
 number field, a slider's readout or a dropdown, with a value from the explorer's
-``sample_settings``) until its output changes. Requests that would leave the machine are blocked.
+``sample_settings``) until its output changes; the collection's own HTML must then keep WCAG AA
+contrast in the dark theme. Requests that would leave the machine are blocked.
 Screenshots go to test-artifacts/lab/. The server is stopped by its process id.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +30,8 @@ from pathlib import Path
 import ipywidgets as W
 import pytest
 
-from browser import Watch, artifact, block_non_local, chromium, free_port  # noqa: F401 - fixture
+from browser import (Watch, artifact, block_non_local, chromium, free_port, low_contrast,  # noqa: F401 - fixture
+                     summarise_contrast)
 from conftest import NOTEBOOKS, ROOT
 from token_economy.widgets import all_explorers
 
@@ -34,16 +40,26 @@ pytestmark = pytest.mark.browser
 EXPLORERS = all_explorers()
 #: What test_notebook_runs_in_jupyterlab... found typeset as maths, by notebook (read by the test after it).
 SEEN_AS_MATHS: dict[str, list[str]] = {}
+#: What it found hard to read in the dark theme, by notebook (read by the contrast test after it).
+LOW_CONTRAST_DARK: dict[str, list[dict]] = {}
 RUN_TIMEOUT_MS = 120_000
 
-#: JupyterLab settings for the test server: every cell kept in the page (no virtual scrolling, so
-#: the checks see all cells), no news or update checks (no network), no autosave.
+#: JupyterLab user settings for the test server: the dark theme, every cell kept in the page (no
+#: virtual scrolling, so the checks see all cells), no autosave. The news pop-up and update check
+#: are off by the collection's own overrides (jupyter/overrides.json), which is what is tested.
 LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/themes.jupyterlab-settings": {"theme": "JupyterLab Dark"},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
+
+
+def make_lab_options() -> dict[str, str]:
+    """The ``--Class.option=value`` arguments of the Makefile's ``lab`` target (how `make lab` starts JupyterLab)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^lab:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe, "the Makefile has no lab target"
+    return dict(re.findall(r"--([A-Za-z]+\.[a-z_]+)=(\S+)", recipe.group(1)))
 
 
 def api(base: str, token: str, path: str, method: str = "GET"):
@@ -56,17 +72,24 @@ def api(base: str, token: str, path: str, method: str = "GET"):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, chromium):  # noqa: F811 - needs the browser first: no server without it
     tmp = tmp_path_factory.mktemp("lab")
-    root = tmp / "notebooks"
-    shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    options = make_lab_options()
+    assert options.get("ServerApp.root_dir") == ".", "make lab should open JupyterLab on the repository"
+    root = tmp / "repository"  # what `make lab` shows: the notebooks and the library beside them
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(ROOT / "lib", root / "lib", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for rel, values in LAB_SETTINGS.items():
         path = tmp / "settings" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    (tmp / "app-settings").mkdir()
+    shutil.copy2(ROOT / "jupyter" / "overrides.json", tmp / "app-settings" / "overrides.json")
     port, token = free_port(), os.urandom(16).hex()
     exe = Path(sys.executable).parent / "jupyter-lab"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyterlab"]
     cmd += ["--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--ServerApp.token={token}",
-            f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0"]
+            f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+            f"--LabApp.default_url={options['LabApp.default_url']}",
+            f"--LabApp.app_settings_dir={tmp / 'app-settings'}"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
@@ -245,7 +268,7 @@ def test_notebook_runs_in_jupyterlab_and_its_explorers_respond(lab, chromium, pa
     watch = Watch(page)
     try:
         # A workspace of its own: only this notebook open, nothing restored from an earlier test.
-        page.goto(f"{lab['base']}/lab/workspaces/{path.stem}/tree/{path.name}?reset&token={lab['token']}",
+        page.goto(f"{lab['base']}/lab/workspaces/{path.stem}/tree/notebooks/{path.name}?reset&token={lab['token']}",
                   wait_until="domcontentloaded")
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
         kernel_dialog = start_kernel(page, lab, path.name)
@@ -272,6 +295,8 @@ def test_notebook_runs_in_jupyterlab_and_its_explorers_respond(lab, chromium, pa
             assert "went wrong" not in message, f"{name} after {done[-1]}: {message}"
             explorer.screenshot(path=artifact("lab", f"{path.stem}--{name}-after.png"))
         assert stderr.count() == 0, "an interaction wrote to stderr"
+        assert page.evaluate("document.body.dataset.jpThemeLight") == "false", "JupyterLab is not in its dark theme"
+        LOW_CONTRAST_DARK[path.stem] = low_contrast(page)  # checked by the contrast test below
         page.screenshot(path=artifact("lab", f"{path.stem}.png"))
         assert outside == [], f"JupyterLab asked for files from other hosts (it must work offline): {outside[:5]}"
         artifact("lab", f"{path.stem}.json").write_text(json.dumps(
@@ -289,13 +314,62 @@ def test_notebook_runs_in_jupyterlab_and_its_explorers_respond(lab, chromium, pa
             context.close()
 
 
+def seen_while_running(store: dict, path):
+    """What the first test recorded for this notebook (skipped when that test did not get so far)."""
+    if path.stem not in store:
+        pytest.skip("needs test_notebook_runs_in_jupyterlab_and_its_explorers_respond for this notebook first")
+    return store[path.stem]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_money_is_not_typeset_as_maths_in_jupyterlab(path):
     # JupyterLab typesets $...$ as maths in markdown cells and in Markdown/HTML outputs:
     # "$5 per million ... $7" becomes an italic formula. Seen while the test above ran the notebook.
-    if path.stem not in SEEN_AS_MATHS:
-        pytest.skip("needs test_notebook_runs_in_jupyterlab_and_its_explorers_respond for this notebook first")
-    prose = SEEN_AS_MATHS[path.stem]
+    prose = seen_while_running(SEEN_AS_MATHS, path)
     assert prose == [], (f"{path.name}: text between two $ signs is typeset as maths in JupyterLab, next to: "
                          f"{prose[:4]}. Write money as \\\\$5 (two backslashes) in markdown cells and Markdown() text, "
                          "and put HTML with dollar signs in an element of class mathjax_ignore.")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_collection_html_is_readable_in_jupyterlab_dark_theme(path):
+    # Claim checks, explorers and tables (te- classes) after Run All Cells and one change per explorer,
+    # in JupyterLab's dark theme: WCAG AA contrast (4.5:1; 3:1 for large text). Seen by the first test.
+    failures = seen_while_running(LOW_CONTRAST_DARK, path)
+    assert failures == [], (f"{path.name} in JupyterLab's dark theme: the collection's HTML is hard to read:\n  "
+                            + summarise_contrast(failures))
+
+
+def test_make_lab_opens_notebook_00_beside_the_library_without_the_news_popup(lab, chromium):  # noqa: F811
+    # The server runs as `make lab` starts it (root folder and default page from the Makefile).
+    # Overrides become the schema's defaults; the (fresh) user settings do not touch them.
+    plugin = api(lab["base"], lab["token"], "/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    effective = {k: v.get("default") for k, v in plugin["schema"]["properties"].items()} | plugin["settings"]
+    assert effective["fetchNews"] == "false" and effective["checkForUpdates"] is False, \
+        "the collection's overrides (jupyter/overrides.json) should switch off the news pop-up and update check"
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    outside: list[str] = []
+    block_non_local(context, outside)
+    page = context.new_page()
+    try:
+        page.goto(f"{lab['base']}/?token={lab['token']}", wait_until="domcontentloaded")  # what the browser opens
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
+        title = page.locator(".jp-NotebookPanel .jp-MarkdownCell h1").first.inner_text()
+        assert title.startswith("00"), f"make lab should open notebook 00 first, opened: {title!r}"
+        # A library module the notebooks tell students to open, opened from JupyterLab's file browser path.
+        page.goto(f"{lab['base']}/lab/workspaces/library/tree/lib/token_economy/bpe.py?reset&token={lab['token']}",
+                  wait_until="domcontentloaded")
+        editor = page.locator(".jp-FileEditor .cm-content").first
+        editor.wait_for(timeout=60_000)
+        assert "def " in editor.inner_text(), "lib/token_economy/bpe.py did not open in JupyterLab"
+        page.wait_for_timeout(3000)  # JupyterLab asks about news a moment after start-up, when it asks
+        toasts = " ".join(page.locator(".Toastify, .jp-toast-container").all_inner_texts()).lower()
+        assert "news" not in toasts, f"JupyterLab asks about news: {toasts[:200]}"
+        page.screenshot(path=artifact("lab", "library-module.png"))
+        assert outside == []
+    finally:
+        try:
+            for session in api(lab["base"], lab["token"], "/api/sessions"):
+                api(lab["base"], lab["token"], f"/api/sessions/{session['id']}", method="DELETE")
+        finally:
+            context.close()

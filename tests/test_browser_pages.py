@@ -6,14 +6,18 @@ no console error, no failed request, every image loaded, each explorer of that n
 its stored default state (exactly once) with its static twin before it, and the exercise solutions
 collapsed until the reader opens them. A full-page screenshot of each page goes to
 test-artifacts/pages/. Search and the previous/next navigation are tried too.
+
+For every reader: each page in light and in dark mode (the theme's switch, remembered in the
+browser's storage), where the collection's own HTML (claim checks, explorers, tables: elements with
+a ``te-`` class) must keep WCAG AA contrast, and every image must have a text alternative.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from browser import (MONEY_SHOWN, Watch, artifact, block_non_local, book_html, build_small_book,  # noqa: F401
-                     chromium, serve, small_book)
+from browser import (IMAGES_WITHOUT_ALT, MONEY_SHOWN, Watch, artifact, block_non_local, book_html,  # noqa: F401
+                     build_small_book, chromium, low_contrast, serve, small_book, summarise_contrast)
 from conftest import NOTEBOOKS
 from token_economy.widgets import all_explorers
 
@@ -96,6 +100,45 @@ def test_page_in_a_real_browser(site, page, stem):
     assert all(n == 1 for n in page.evaluate(VIEWS_PER_OUTPUT)), "a widget is drawn twice (or not at all)"
     twins = page.evaluate(STATIC_TWINS)
     assert all(t == "figure, table or HTML" for t in twins), f"explorers without a static twin before them: {twins}"
+
+
+@pytest.fixture(params=["light", "dark"])
+def themed_page(chromium, request):  # noqa: F811
+    """A page in the light or dark mode of the pages' theme, chosen as a reader does (stored setting)."""
+    mode = request.param
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", color_scheme=mode)
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    outside: list[str] = []
+    block_non_local(context, outside)
+    p = context.new_page()
+    p.mode = mode
+    yield p
+    context.close()
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_collection_html_is_readable_in_light_and_dark_mode(site, themed_page, stem):
+    page = themed_page
+    page.goto(f"{site}/{stem}.html", wait_until="load")
+    for name in [n for n, cls in EXPLORERS.items() if cls.notebook == stem]:
+        page.wait_for_selector(f".te-explorer-{name}", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.dataset.theme") == page.mode
+    page.screenshot(path=artifact("pages", page.mode, f"{stem}.png"), full_page=True)
+    failures = low_contrast(page)
+    assert failures == [], (f"{stem} in {page.mode} mode: the collection's HTML is hard to read (WCAG AA):\n  "
+                            + summarise_contrast(failures))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_image_has_a_text_alternative(site, page, stem):
+    page.goto(f"{site}/{stem}.html", wait_until="load")
+    for name in [n for n, cls in EXPLORERS.items() if cls.notebook == stem]:
+        page.wait_for_selector(f".te-explorer-{name}", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    missing = page.evaluate(IMAGES_WITHOUT_ALT)
+    assert missing == [], (f"{stem}: images without alt text (figures: plots.describe or titles and axis labels; "
+                           f"explorer images: the image widget's tooltip): {missing[:5]}")
 
 
 @pytest.mark.parametrize("stem", STEMS)

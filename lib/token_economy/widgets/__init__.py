@@ -41,7 +41,7 @@ from typing import ClassVar
 
 import ipywidgets as W
 
-from .. import plots
+from .. import display, plots
 
 EXPLORERS: dict[str, type["Explorer"]] = {}
 
@@ -202,9 +202,11 @@ class Explorer:
             self.refresh()
 
     def show_message(self, text: str, kind: str = "warning") -> None:
-        colour = {"warning": "#b45309", "info": "#1d4ed8"}.get(kind, "#b45309")
+        # Colours by class (te-warning, te-info in collection.css): readable in light and dark themes.
+        kind = kind if kind in ("warning", "info") else "warning"
         icon = "⚠ " if kind == "warning" else ""
-        self.message.value = f'<span style="color:{colour}">{icon}{html.escape(text)}</span>' if text else ""
+        self.message.value = (f'{display.style_tag()}<span class="te-{kind}">{icon}{html.escape(text)}</span>'
+                              if text else "")
 
     def label_for(self, argument: str) -> str | None:
         """The label a learner sees on the control behind library argument ``argument`` (None if none)."""
