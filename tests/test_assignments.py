@@ -13,10 +13,12 @@ notebooks, solutions included, are executed by tests/test_notebooks.py.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import importlib.util
 import json
 import math
+import shutil
 import subprocess
 import sys
 
@@ -210,30 +212,24 @@ def test_student_notebooks_hold_no_solution_text(dist, path):
     assert checks == [f'grader.check("{ex.name}")' for ex in exercises if ex.checked_answers is not None]
 
 
-def _otter_run(submission, autograder, out_dir):
-    out_dir.mkdir()
-    return subprocess.Popen([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder),
-                             "-o", str(out_dir), str(submission)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", CONVERTED, ids=lambda p: p.stem)
 def test_otter_grades_student_below_and_solutions_at_full_marks(dist, path, tmp_path):
+    """The teacher's grading command (assignments/grade.py: `otter run`, no Docker), two submissions at once."""
     out, _ = dist
-    autograder = out / "autograder" / f"{path.stem}.zip"
-    runs = {kind: _otter_run(out / folder / path.name, autograder, tmp_path / kind)
-            for kind, folder in (("student", "student"), ("solutions", "autograder"))}
-    results = {}
-    for kind, proc in runs.items():
-        stdout, stderr = proc.communicate(timeout=600)
-        assert proc.returncode == 0, f"otter run ({kind}) failed:\n{stdout[-2000:]}\n{stderr[-2000:]}"
-        results[kind] = {t["name"]: t for t in json.loads((tmp_path / kind / "results.json").read_text())["tests"]
-                         if "max_score" in t}
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    shutil.copy(out / "student" / path.name, submissions / "unanswered.ipynb")
+    shutil.copy(out / "autograder" / path.name, submissions / "solutions.ipynb")
+    grades = tmp_path / "grades.csv"
+    done = subprocess.run([sys.executable, str(ROOT / "assignments" / "grade.py"), str(out / "autograder" / f"{path.stem}.zip"),
+                           str(submissions), "-o", str(grades), "-j", "2"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"grading failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    rows = {r["submission"]: r for r in csv.DictReader(grades.open())}
     questions = [ex.name for ex in build.exercises_of(path) if ex.checked_answers is not None]
-    assert sorted(results["solutions"]) == sorted(questions)
-    assert all(t["score"] == t["max_score"] > 0 for t in results["solutions"].values()), results["solutions"]
-    student = results["student"]
-    assert sum(t["score"] for t in student.values()) < sum(t["max_score"] for t in student.values())
-    for name, t in student.items():
-        assert t["score"] == 0 and "AssertionError: `" in t["output"], f"{name}: {t['output'][:300]}"
+    assert [q for q in rows["solutions.ipynb"] if q.startswith("q")] == questions
+    solutions, student = rows["solutions.ipynb"], rows["unanswered.ipynb"]
+    assert float(solutions["score"]) == float(solutions["max_score"]) == len(questions), solutions
+    assert all(float(solutions[q]) == 1 for q in questions)
+    assert float(student["score"]) < float(student["max_score"]), student
+    assert all(float(student[q]) == 0 for q in questions), "an unanswered question scored"

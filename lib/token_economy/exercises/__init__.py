@@ -61,9 +61,15 @@ class Verdict:
         return f"{'✅' if self.ok else '❌'} {self.exercise}: {self.message}"
 
     def _repr_html_(self) -> str:
+        """The verdict in a coloured box; `code` in the message as code, everything else escaped.
+
+        >>> Verdict("Exercise 1", False, "`x` is <b>wrong</b>")._repr_html_().split(": ", 1)[1]
+        '<code>x</code> is &lt;b&gt;wrong&lt;/b&gt;</div>'
+        """
         colour = "#15803d" if self.ok else "#b91c1c"
+        message = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
         return (f'<div class="te-verdict" style="border-left:4px solid {colour};padding:2px 8px">'
-                f'{"✅" if self.ok else "❌"} <b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}</div>')
+                f'{"✅" if self.ok else "❌"} <b>{html.escape(self.exercise)}</b>: {message}</div>')
 
 
 def _shown(value, limit: int = 40) -> str:
