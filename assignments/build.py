@@ -3,6 +3,7 @@
     python assignments/build.py                   # every notebook whose exercises are converted
     python assignments/build.py 00 03             # only these notebooks (by number)
     python assignments/build.py --no-run-tests    # skip otter's own run of the solutions (faster)
+    python assignments/build.py --fold notebooks/NN_name.ipynb   # fold the cells tagged "solution"
 
 Writes, offline, into ``assignments/dist/`` (git-ignored):
 
@@ -155,6 +156,26 @@ def is_converted(ex: Exercise) -> bool:
             and not ex.details)
 
 
+def fold(path: Path) -> int:
+    """Give every code cell tagged ``solution`` in the notebook at ``path`` the folding metadata; clear outputs.
+
+    Returns the number of solution cells. (``python assignments/build.py --fold notebooks/NN_name.ipynb``)
+    """
+    nb = nbformat.read(path, as_version=4)
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if cell.cell_type == "code" and role(cell) == "solution":
+            tags = cell.metadata.setdefault("tags", [])
+            tags.extend(t for t in [FOLD_TAG] if t not in tags)
+            for key, value in FOLDED.items():
+                cell.metadata[key] = {**cell.metadata.get(key, {}), **value}
+            count += 1
+    nbformat.write(nb, path)
+    return count
+
+
 # --- the otter-assign master notebook ---------------------------------------------------------------------
 def raw(text: str):
     cell = nbformat.v4.new_raw_cell(text)
@@ -296,7 +317,12 @@ def main(argv=None) -> int:
     parser.add_argument("numbers", nargs="*", help="notebook numbers (00, 03 ...); default: every converted one")
     parser.add_argument("--no-run-tests", action="store_true", help="skip otter's run of the solutions")
     parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default assignments/dist)")
+    parser.add_argument("--fold", type=Path, metavar="NOTEBOOK",
+                        help="only fold the solution cells of NOTEBOOK (see CONVERTING.md) and exit")
     args = parser.parse_args(argv)
+    if args.fold:
+        print(f"assignments: folded {fold(args.fold)} solution cell(s) of {args.fold}")
+        return 0
     paths = convertible()
     if args.numbers:
         chosen = [p for p in sorted(NOTEBOOK_DIR.glob("*.ipynb")) if p.name[:2] in args.numbers]

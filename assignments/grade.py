@@ -25,13 +25,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
-def grade_one(submission: Path, autograder: Path, timeout: float = 600) -> dict:
-    """``{"submission": name, "q1": score, ..., "score": total, "max_score": max, "problem": ""}``."""
-    row = {"submission": submission.name}
+def grade_one(submission: Path, autograder: Path, timeout: float = 600, debug: bool = False) -> dict:
+    """``{"submission": path, "q1": score, ..., "score": total, "max_score": max, "problem": ""}``.
+
+    ``debug``: a cell that raises stops the grading (otter's ``--debug``); by default otter goes on
+    past a student's failing cell, and only the checks that fail because of it lose points.
+    """
+    row = {"submission": str(submission)}
     with tempfile.TemporaryDirectory(prefix="grade-") as out:
         try:
-            done = subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder),
-                                   "-o", out, str(submission)], capture_output=True, text=True, timeout=timeout)
+            done = subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder.resolve()),
+                                   "-o", out, str(submission.resolve()), *(["--debug"] if debug else [])],
+                                  capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return {**row, "problem": f"not graded: took longer than {timeout:.0f} s"}
         results = Path(out) / "results.json"
@@ -57,6 +62,8 @@ def main(argv=None) -> int:
     parser.add_argument("submissions", type=Path, nargs="+", help="submission files, or folders of them")
     parser.add_argument("-o", "--output", type=Path, default=Path("grades.csv"), help="CSV to write (default grades.csv)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at a time (default 1)")
+    parser.add_argument("--debug", action="store_true",
+                        help="a cell that raises stops that submission's grading (to test an assignment itself)")
     args = parser.parse_args(argv)
     if not args.autograder.is_file():
         parser.error(f"no autograder zip at {args.autograder}: run `make assignments` first")
@@ -64,7 +71,7 @@ def main(argv=None) -> int:
     if not files:
         parser.error("no submissions (.ipynb or .zip) found")
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(lambda f: grade_one(f, args.autograder.resolve()), [f.resolve() for f in files]))
+        rows = list(pool.map(lambda f: grade_one(f, args.autograder, debug=args.debug), files))
     questions = sorted({k for r in rows for k in r} - {"submission", "score", "max_score", "problem"},
                        key=lambda q: (len(q), q))
     with args.output.open("w", newline="") as fh:

@@ -171,6 +171,17 @@ def test_master_notebook_marks_each_exercise_for_otter():
         "folding metadata must not reach the students' answer cells"
 
 
+def test_fold_gives_solution_cells_the_folding_metadata(tmp_path):
+    solution = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})
+    solution.outputs = [nbformat.v4.new_output("stream", text="1")]
+    other = nbformat.v4.new_code_cell("y = 2", metadata={"tags": ["answer"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[solution, other]), tmp_path / "00_x.ipynb")
+    assert build.fold(tmp_path / "00_x.ipynb") == 1
+    folded, untouched = nbformat.read(tmp_path / "00_x.ipynb", as_version=4).cells
+    assert build.is_folded(folded) and not folded.outputs and folded.metadata["tags"] == ["solution", "hide-cell"]
+    assert not build.is_folded(untouched)
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     """Every converted notebook built into a temporary dist folder, with the network off when possible."""
@@ -215,20 +226,25 @@ def test_student_notebooks_hold_no_solution_text(dist, path):
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", CONVERTED, ids=lambda p: p.stem)
 def test_otter_grades_student_below_and_solutions_at_full_marks(dist, path, tmp_path):
-    """The teacher's grading command (assignments/grade.py: `otter run`, no Docker), two submissions at once."""
+    """The teacher's grading command (assignments/grade.py: `otter run`, no Docker), two submissions at once.
+
+    With ``--debug`` a cell that raises fails the grading: both notebooks must run top to bottom, the
+    student's with its answers still ``...`` (no later cell may need a solution's variables).
+    """
     out, _ = dist
-    submissions = tmp_path / "submissions"
-    submissions.mkdir()
-    shutil.copy(out / "student" / path.name, submissions / "unanswered.ipynb")
-    shutil.copy(out / "autograder" / path.name, submissions / "solutions.ipynb")
+    submissions = {}
+    for kind, folder in (("unanswered", "student"), ("solutions", "autograder")):
+        (tmp_path / kind).mkdir()  # the file keeps its name: otter's first cell reads the notebook by it
+        submissions[kind] = shutil.copy(out / folder / path.name, tmp_path / kind / path.name)
     grades = tmp_path / "grades.csv"
     done = subprocess.run([sys.executable, str(ROOT / "assignments" / "grade.py"), str(out / "autograder" / f"{path.stem}.zip"),
-                           str(submissions), "-o", str(grades), "-j", "2"], capture_output=True, text=True, timeout=900)
+                           *map(str, submissions.values()), "-o", str(grades), "-j", "2", "--debug"],
+                          capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, f"grading failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     rows = {r["submission"]: r for r in csv.DictReader(grades.open())}
+    solutions, student = rows[str(submissions["solutions"])], rows[str(submissions["unanswered"])]
     questions = [ex.name for ex in build.exercises_of(path) if ex.checked_answers is not None]
-    assert [q for q in rows["solutions.ipynb"] if q.startswith("q")] == questions
-    solutions, student = rows["solutions.ipynb"], rows["unanswered.ipynb"]
+    assert [q for q in solutions if q.startswith("q")] == questions
     assert float(solutions["score"]) == float(solutions["max_score"]) == len(questions), solutions
     assert all(float(solutions[q]) == 1 for q in questions)
     assert float(student["score"]) < float(student["max_score"]), student
