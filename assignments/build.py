@@ -142,12 +142,15 @@ def is_folded(cell) -> bool:
     """Is a solution cell hidden until asked for: folded in JupyterLab and behind *Show solution* on the pages?
 
     A markdown solution cell must be a ``<details>`` block (markdown cells cannot be folded on the pages).
+    A code solution starts with a comment line (``# Solution``): folded, JupyterLab still shows a cell's
+    first line, and that line must not give the answer away.
     """
     if cell.cell_type == "markdown":
         return cell.source.lstrip().startswith("<details>")
     meta = cell.get("metadata", {})
     return (FOLD_TAG in meta.get("tags", []) and all(meta.get("jupyter", {}).get(k) for k in FOLDED["jupyter"])
-            and meta.get("mystnb", {}).get("code_prompt_show") == FOLDED["mystnb"]["code_prompt_show"])
+            and meta.get("mystnb", {}).get("code_prompt_show") == FOLDED["mystnb"]["code_prompt_show"]
+            and cell.source.startswith("# "))
 
 
 def is_converted(ex: Exercise) -> bool:
@@ -157,7 +160,8 @@ def is_converted(ex: Exercise) -> bool:
 
 
 def fold(path: Path) -> int:
-    """Give every code cell tagged ``solution`` in the notebook at ``path`` the folding metadata; clear outputs.
+    """Give every code cell tagged ``solution`` in the notebook at ``path`` the folding metadata and, unless
+    it starts with a comment, a first line ``# Solution``; clear every output.
 
     Returns the number of solution cells. (``python assignments/build.py --fold notebooks/NN_name.ipynb``)
     """
@@ -171,6 +175,8 @@ def fold(path: Path) -> int:
             tags.extend(t for t in [FOLD_TAG] if t not in tags)
             for key, value in FOLDED.items():
                 cell.metadata[key] = {**cell.metadata.get(key, {}), **value}
+            if not cell.source.startswith("# "):
+                cell.source = "# Solution\n" + cell.source
             count += 1
     nbformat.write(nb, path)
     return count

@@ -179,6 +179,7 @@ def test_fold_gives_solution_cells_the_folding_metadata(tmp_path):
     assert build.fold(tmp_path / "00_x.ipynb") == 1
     folded, untouched = nbformat.read(tmp_path / "00_x.ipynb", as_version=4).cells
     assert build.is_folded(folded) and not folded.outputs and folded.metadata["tags"] == ["solution", "hide-cell"]
+    assert folded.source == "# Solution\nx = 1", "folded, JupyterLab shows the first line: a comment, not the answer"
     assert not build.is_folded(untouched)
 
 

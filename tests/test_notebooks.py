@@ -174,10 +174,11 @@ def test_exercise_problems_are_found(tmp_path):
     question = nbformat.v4.new_markdown_cell("**Exercise 1.** Compute x.")
     answer = nbformat.v4.new_code_cell("x = ...", metadata={"tags": ["answer"]})
     check = nbformat.v4.new_code_cell('exercises.check("q1", x)', metadata={"tags": ["check"]})
-    solution = nbformat.v4.new_code_cell("x = 1", metadata=fold)
+    solution = nbformat.v4.new_code_cell("# Solution\nx = 1", metadata=fold)
     assert problems(question, answer, check, solution) == []
     assert problems(question, nbformat.v4.new_markdown_cell("<details><summary>Solution</summary>1</details>")) == []
     assert "not folded" in problems(question, nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]}))[0]
+    assert "not folded" in problems(question, answer, check, nbformat.v4.new_code_cell("x = 1", metadata=fold))[0]
     assert "no check cell" in problems(question, answer, solution)[0]
     assert "no solution" in problems(question, answer, check)[0]
     wrong_name = nbformat.v4.new_code_cell('exercises.check("q2", x)', metadata={"tags": ["check"]})
