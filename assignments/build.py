@@ -100,7 +100,7 @@ def check_calls(source: str) -> list[tuple[str, tuple[str, ...]]]:
     for node in ast.walk(ast.parse(source)):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "check"
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "exercises"):
-            name, *values = node.args
+            name, *values = node.args or [None]
             if not isinstance(name, ast.Constant) or not all(isinstance(v, ast.Name) for v in values):
                 raise ValueError(f"a check must read exercises.check(\"qN\", variable, ...): {source!r}")
             found.append((name.value, tuple(v.id for v in values)))

@@ -160,6 +160,35 @@ def test_status_reports_every_notebook_and_the_bar():
         assert s["converted"] == s["exercises"] and s["meets_bar"], (path.name, s)
 
 
+def _names(source: str, ctx) -> set[str]:
+    """Names a cell's code stores (``ast.Store``, defs) or reads (``ast.Load``)."""
+    import ast
+    tree = ast.parse(source)
+    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+    if ctx is ast.Store:
+        found |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    return found
+
+
+@pytest.mark.parametrize("path", CONVERTED, ids=lambda p: p.stem)
+def test_solutions_change_nothing_that_later_cells_read(path):
+    """The student notebook has no solutions: a later cell must not read a name that a solution sets."""
+    import ast
+    nb = nbformat.read(path, as_version=4)
+    _, _, exercises, _ = build.sections(nb)
+    solutions = [c for ex in exercises for c in ex.solution]
+    set_so_far, problems = set(), []
+    for cell in nb.cells[nb.cells.index(solutions[0]):]:
+        if cell.cell_type != "code" or build.role(cell) in ("answer", "check"):
+            continue  # answer and check cells are the student's and otter's in the student notebook
+        if any(cell is s for s in solutions):
+            set_so_far |= _names(cell.source, ast.Store)
+        elif read := _names(cell.source, ast.Load) & set_so_far:
+            problems.append(f"{cell.source[:40]!r} reads {sorted(read)}")
+    assert set_so_far, "no names set by the solutions: is the parser broken?"
+    assert problems == [], problems
+
+
 def test_master_notebook_marks_each_exercise_for_otter():
     master = build.master_notebook(CONVERTED[0])
     raw = [c.source for c in master.cells if c.cell_type == "raw"]
