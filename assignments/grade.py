@@ -62,6 +62,7 @@ def main(argv=None) -> int:
     parser.add_argument("submissions", type=Path, nargs="+", help="submission files, or folders of them")
     parser.add_argument("-o", "--output", type=Path, default=Path("grades.csv"), help="CSV to write (default grades.csv)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at a time (default 1)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per submission (default 600)")
     parser.add_argument("--debug", action="store_true",
                         help="a cell that raises stops that submission's grading (to test an assignment itself)")
     args = parser.parse_args(argv)
@@ -71,7 +72,7 @@ def main(argv=None) -> int:
     if not files:
         parser.error("no submissions (.ipynb or .zip) found")
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(lambda f: grade_one(f, args.autograder, debug=args.debug), files))
+        rows = list(pool.map(lambda f: grade_one(f, args.autograder, args.timeout, debug=args.debug), files))
     questions = sorted({k for r in rows for k in r} - {"submission", "score", "max_score", "problem"},
                        key=lambda q: (len(q), q))
     with args.output.open("w", newline="") as fh:

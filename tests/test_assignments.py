@@ -268,8 +268,8 @@ def test_otter_grades_student_below_and_solutions_at_full_marks(dist, path, tmp_
         submissions[kind] = shutil.copy(out / folder / path.name, tmp_path / kind / path.name)
     grades = tmp_path / "grades.csv"
     done = subprocess.run([sys.executable, str(ROOT / "assignments" / "grade.py"), str(out / "autograder" / f"{path.stem}.zip"),
-                           *map(str, submissions.values()), "-o", str(grades), "-j", "2", "--debug"],
-                          capture_output=True, text=True, timeout=900)
+                           *map(str, submissions.values()), "-o", str(grades), "-j", "2", "--debug", "--timeout", "1800"],
+                          capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, f"grading failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     rows = {r["submission"]: r for r in csv.DictReader(grades.open())}
     solutions, student = rows[str(submissions["solutions"])], rows[str(submissions["unanswered"])]
