@@ -224,6 +224,7 @@ def dist(tmp_path_factory):
     return out, offline
 
 
+@pytest.mark.offline
 def test_assignments_build_with_the_network_off(dist):
     _, offline = dist
     if not offline:
