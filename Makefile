@@ -49,3 +49,9 @@ book: $(STAMP)
 
 clean:
 	rm -rf $(VENV) book/_build .pytest_cache .bench test-artifacts
+
+# Assignments for a class (see assignments/README.md): notebooks without solutions for students,
+# and what `otter run` grades with, built offline into assignments/dist/.
+.PHONY: assignments
+assignments: $(STAMP)
+	$(BIN)/python assignments/build.py $(ASSIGNMENT_ARGS)
