@@ -95,6 +95,8 @@ def main(argv=None) -> int:
         variables["TE_HUB_PASSWORD"] = password(state)
 
     repo = args.repo or f"file://{ROOT}"
+    if repo.startswith("file://"):
+        variables["TE_HUB_LOCAL_REPOS"] = repo.removeprefix("file://")
     branch = args.branch or current_branch()
     shown = "127.0.0.1" if args.ip in {"0.0.0.0", ""} else args.ip
     url = f"http://{shown}:{args.port}"

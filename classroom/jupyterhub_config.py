@@ -13,6 +13,9 @@
 #   TE_HUB_IP, TE_HUB_PORT                where students connect (default 127.0.0.1:8000)
 #   TE_HUB_PROXY_API_PORT, TE_HUB_HUB_PORT  internal ports (default PORT+1, PORT+2; on 127.0.0.1)
 #   TE_HUB_ADMIN, TE_HUB_ADMIN_PASSWORD  optional teacher account (admin page; workshop mode)
+#   TE_HUB_LOCAL_REPOS  local git repositories the students' links pull from (os.pathsep-separated); with
+#                    per-student accounts git refuses a repository another user owns ("dubious
+#                    ownership") unless it is named as safe in a system-level git config, made here
 #
 # What this is not: TLS (put a reverse proxy with a certificate in front, or use The Littlest
 # JupyterHub), a real identity provider (OAuth/LDAP via oauthenticator/ldapauthenticator), resource
@@ -48,7 +51,11 @@ c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
 
 # The proxy: the Python port of configurable-http-proxy (PyPI), started and stopped by the hub.
-c.ConfigurableHTTPProxy.command = [str(ENV / "bin" / "configurable-http-proxy")]
+# It passes a response on only when it is complete, and gives up on a request after 20 s unless told:
+# the "server is starting" page waits on one long response (the spawn's progress), which on a busy
+# machine takes longer. Allow 10 minutes; the page then moves on when the server is ready (its
+# progress bar does not move meanwhile; the Node.js proxy from npm streams it).
+c.ConfigurableHTTPProxy.command = [str(ENV / "bin" / "configurable-http-proxy"), "--proxy-timeout=600000"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('TE_HUB_PROXY_API_PORT', PORT + 1))}"
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every student's server and kernels
@@ -97,6 +104,7 @@ if ACCOUNTS == "workshop":
     if AS_ROOT:
         # Jupyter refuses to run as root unless told; hub.py asks the teacher to confirm this.
         c.Spawner.args.append("--allow-root")
+
 else:
     # One Unix account per student (created by the teacher: see classroom/README.md), PAM passwords.
     # Each server and kernel runs as its student; with home folders of mode 0700 no student can
@@ -107,5 +115,13 @@ else:
     c.LocalAuthenticator.allowed_groups = {os.environ.get("TE_HUB_GROUP", "students")}
     c.JupyterHub.spawner_class = "localprocess"
     c.Spawner.notebook_dir = "~"
+    repos = [r for r in os.environ.get("TE_HUB_LOCAL_REPOS", "").split(os.pathsep) if r]
+    if repos:
+        # git reads GIT_CONFIG_SYSTEM as its system config: include the real one, trust these repositories.
+        gitconfig = STATE / "gitconfig"
+        lines = ["[include]", "\tpath = /etc/gitconfig", "[safe]"] + [f"\tdirectory = {r}" for r in repos]
+        gitconfig.write_text("\n".join(lines) + "\n")
+        gitconfig.chmod(0o644)
+        c.Spawner.environment["GIT_CONFIG_SYSTEM"] = str(gitconfig)
     # No login sessions through PAM (pam_systemd and friends): only the password check is needed.
     c.PAMAuthenticator.open_sessions = False

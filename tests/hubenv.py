@@ -69,7 +69,13 @@ def build_shared_env(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_env(request) -> Path:
-    """A fresh venv with the collection installed from its wheel (not editable), once per session."""
+    """A fresh venv with the collection installed from its wheel (not editable), once per session.
+
+    (While working on these tests, TE_REUSE_SHARED_ENV=path reuses an environment built before by
+    `python classroom/shared_env.py path`; `make test` leaves it unset and builds a fresh one.)"""
+    reuse = os.environ.get("TE_REUSE_SHARED_ENV")
+    if reuse:
+        return shared_env_module.build(Path(reuse))
     if "env" not in _SHARED:
         folder = public_tempdir("te-shared-env-")
         request.config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
@@ -136,6 +142,17 @@ def alive(pid: int, start: int) -> bool:
     except OSError:
         return False
     return st[1] == start and state != "Z"
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """The largest resident memory a live process has had (VmHWM), 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def memory_bytes(pid: int) -> int:
@@ -359,6 +376,16 @@ async def _run_cells(ws_url: str, token: str, cells: list[str], timeout: float) 
     return results
 
 
+def _in_own_loop(coroutine_function, *args):
+    """Run ``coroutine_function(*args)`` to its end in a new event loop on a thread of its own (the
+    calling thread may already run a loop: Playwright's sync API keeps one)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function(*args))).result()
+
+
 def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, timeout: float = 300,
                   before_run=None) -> dict:
     """Open a session on ``notebook_path`` in ``user``'s server (its kernel starts in the notebook's folder,
@@ -367,8 +394,6 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
     Returns ``{"start_s", "run_s", "cells", "errors"}``: seconds to start the kernel, seconds from the first
     cell sent to the last cell done (what a student waits for after Run All), per-cell results, and the
     error or stderr outputs."""
-    import asyncio
-
     t0 = time.perf_counter()
     session = hub.server_api(user, "/sessions", "POST", json={
         "path": notebook_path, "type": "notebook", "name": Path(notebook_path).name, "kernel": {"name": "python3"}})
@@ -376,12 +401,12 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
         kernel = session["kernel"]["id"]
         ws = hub.base.replace("http://", "ws://") + f"/user/{user}/api/kernels/{kernel}/channels"
         # The kernel has started when it answers: run an empty cell.
-        asyncio.run(_run_cells(ws, hub.token, [""], timeout))
+        _in_own_loop(_run_cells, ws, hub.token, [""], timeout)
         start_s = time.perf_counter() - t0
         if before_run:
             before_run()
         t1 = time.perf_counter()
-        results = asyncio.run(_run_cells(ws, hub.token, cells, timeout))
+        results = _in_own_loop(_run_cells, ws, hub.token, cells, timeout)
         run_s = time.perf_counter() - t1
     finally:
         try:

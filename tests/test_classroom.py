@@ -75,7 +75,8 @@ def classroom(shared_env):  # noqa: F811 - fixture from hubenv
     if ACCOUNTS == "unix":
         create_accounts(group, password)
     env_before = snapshot(shared_env)
-    hub = Hub(shared_env, workdir, accounts=ACCOUNTS, password=password, group=group)
+    hub = Hub(shared_env, workdir, accounts=ACCOUNTS, password=password, group=group,
+              extra_env={"TE_HUB_LOCAL_REPOS": repo.removeprefix("file://")})
     state = {"hub": hub, "password": password, "link": link_module.nbgitpuller_link(hub.base, repo, branch),
              "env_before": env_before, "env": shared_env, "leaks": None}
     try:

@@ -120,7 +120,11 @@ def say(message: str) -> None:
 
 
 def create(env: Path, base_python: str = sys.executable) -> None:
+    """A new venv; its pip is brought up to date when the index is reachable (the pip that a system
+    Python bundles can be years old, and slow to resolve a long lock), else the bundled one stays."""
     subprocess.run([base_python, "-m", "venv", str(env)], check=True)
+    subprocess.run([str(python_of(env)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "--upgrade", "pip"], capture_output=True)
 
 
 def repair(env: Path, base_python: str = sys.executable) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import secrets
 import shutil
 import statistics
@@ -121,6 +122,8 @@ def measure(n: int, only: list[str], cell_timeout: float) -> dict:
             record["failures"] += [f"{r['student']} {name}: {r.get('error') or r['errors'][:2]}" for r in bad]
             print(f"  {name}: slowest Run All {max(times, default=float('nan')):.1f} s, "
                   f"median {statistics.median(times) if times else float('nan'):.1f} s, failures {len(bad)}", flush=True)
+        servers = [pid for pid in hub.seen if "jupyterhub-singleuser" in hub.cmdline(pid)]
+        record["server_peak_max_bytes"] = max(map(hubenv.peak_rss_bytes, servers), default=None)
     finally:
         record["peak_memory_bytes"] = hub.peak_total
         leaks = hub.stop()
@@ -216,6 +219,56 @@ def table(data: dict) -> str:
     return "\n".join(lines)
 
 
+Z2JH = ROOT / "classroom" / "z2jh" / "config.yaml"
+Z2JH_START, Z2JH_END = "# classroom-bench:start", "# classroom-bench:end"
+MIB = 2**20
+
+
+def round_up(value: float, step: float) -> float:
+    """``value`` rounded up to a multiple of ``step`` (a float's last-digit noise is not a step).
+
+    >>> round_up(300, 64), round_up(320, 64), round_up(2 / 10, 0.05)
+    (320, 320, 0.2)
+    """
+    return round(math.ceil(value / step - 1e-9) * step, 10)
+
+
+def z2jh_resources(data: dict) -> str | None:
+    """Zero to JupyterHub's per-student CPU and memory, derived from the measured figures.
+
+    memory guarantee: one student's server plus one running notebook (the largest server and the
+    largest kernel, peak resident memory, VmHWM); memory limit: the server plus three notebooks open at
+    once; CPU guarantee: the share of a core per student at the largest class that stayed under the
+    target; CPU limit: one core (a kernel runs its cells on one thread)."""
+    rows = [r for r in data.get("by_students", {}).values() if r.get("server_peak_max_bytes")]
+    cap = capacity(data)
+    if not rows or not cap["supported"]:
+        return None
+    server = max(r["server_peak_max_bytes"] for r in rows) / MIB
+    kernel = max(r["kernel_peak_max_bytes"] for r in rows) / MIB
+    m = data["machine"]
+    guarantee, limit = round_up(server + kernel, 64), round_up(server + 3 * kernel, 128)
+    cpu = round_up(m["cores"] / cap["supported"], 0.05)
+    return "\n".join([
+        f"  # Derived by tests/bench/classroom.py from .bench/classroom.json ({m['date']}, {m['cores']} cores, "
+        f"commit {m['commit']}):",
+        f"  # a student's server peaked at {server:.0f} MiB and the largest kernel at {kernel:.0f} MiB (VmHWM);",
+        f"  # Run All stayed under {TARGET_SECONDS:.0f} s for up to {cap['supported']} students on {m['cores']} cores.",
+        "  memory:",
+        f"    guarantee: {guarantee:.0f}M   # server + one running notebook",
+        f"    limit: {limit:.0f}M       # server + three notebooks open at once",
+        "  cpu:",
+        f"    guarantee: {cpu:.2f}     # {m['cores']} cores / {cap['supported']} students",
+        "    limit: 1.0          # one core: a kernel runs its cells on one thread"])
+
+
+def update_z2jh(block: str) -> None:
+    text = Z2JH.read_text()
+    head, rest = text.split(Z2JH_START, 1)
+    _, tail = rest.split(Z2JH_END, 1)
+    Z2JH.write_text(f"{head}{Z2JH_START}\n{block}\n{Z2JH_END}{tail}")
+
+
 def update_readme(text: str) -> None:
     readme = README.read_text()
     if START not in readme or END not in readme:
@@ -247,9 +300,15 @@ def main(argv=None) -> int:
             print(f"WARNING: processes left after the hub stopped (killed by id): {record['leaked_processes']}")
     text = table(data)
     print(text)
+    resources = z2jh_resources(data)
+    if resources:
+        print(f"\nZero to JupyterHub, per student:\n{resources}")
     if args.update_readme:
         update_readme(text)
         print(f"\nwrote the table into {README.name}")
+        if resources:
+            update_z2jh(resources)
+            print(f"wrote the per-student resources into {Z2JH.relative_to(ROOT)}")
     return 0
 
 
