@@ -315,6 +315,10 @@ def login(base: str, user: str, password: str) -> requests.Session:
 
 def pull(session: requests.Session, base: str, user: str, link: str, timeout: float = 180) -> list[dict]:
     """Run an nbgitpuller link's pull for ``user`` through nbgitpuller's event stream; return its events."""
+    # Opening the link as a browser does completes the login to the student's own server (OAuth).
+    opened = session.get(link, timeout=timeout)
+    if f"/user/{user}/" not in opened.url:
+        raise RuntimeError(f"the link did not lead to {user}'s server: {opened.status_code} {opened.url}")
     query = link.split("?", 1)[1]
     events = []
     with session.get(f"{base}/user/{user}/git-pull/api?{query}", stream=True, timeout=timeout) as r:
