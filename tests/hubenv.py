@@ -342,6 +342,28 @@ def _message(session: str, code: str) -> dict:
                         "allow_stdin": False, "stop_on_error": True}}
 
 
+def decode_message(raw) -> dict:
+    """A kernel message from the server's websocket: JSON text, or (when the message carries binary
+    buffers, as a widget's image does) Jupyter Server's binary frame: a count n, n offsets, then the
+    JSON and the buffers.
+
+    >>> import json, struct
+    >>> body = json.dumps({"msg_type": "comm_msg"}).encode()
+    >>> decode_message(struct.pack("!III", 2, 12, 12 + len(body)) + body + b"\\x89PNG")
+    {'msg_type': 'comm_msg'}
+    >>> decode_message('{"msg_type": "status"}')
+    {'msg_type': 'status'}
+    """
+    import struct
+
+    if isinstance(raw, str):
+        return json.loads(raw)
+    (nbufs,) = struct.unpack("!I", raw[:4])
+    offsets = struct.unpack(f"!{nbufs}I", raw[4:4 + 4 * nbufs])
+    end = offsets[1] if nbufs > 1 else len(raw)
+    return json.loads(raw[offsets[0]:end].decode("utf-8"))
+
+
 async def _run_cells(ws_url: str, token: str, cells: list[str], timeout: float) -> list[dict]:
     """Execute ``cells`` one after another on a kernel's websocket; per cell its outputs and status."""
     import asyncio
@@ -362,7 +384,7 @@ async def _run_cells(ws_url: str, token: str, cells: list[str], timeout: float) 
                 raw = await asyncio.wait_for(conn.read_message(), timeout)
                 if raw is None:
                     raise RuntimeError("the kernel's websocket closed")
-                reply = json.loads(raw)
+                reply = decode_message(raw)
                 if reply.get("parent_header", {}).get("msg_id") != msg["header"]["msg_id"]:
                     continue
                 kind = reply["msg_type"]

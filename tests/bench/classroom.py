@@ -188,13 +188,14 @@ def fmt(x, digits=1, unit=""):
     return "n/a" if x is None else f"{x:,.{digits}f}{unit}"
 
 
-def table(data: dict) -> str:
+def table(data: dict, note: str = "") -> str:
     m = data["machine"]
     rows = sorted(data.get("by_students", {}).values(), key=lambda r: r["students"])
     lines = [f"Measured with `make classroom-bench` on {m['date']}: {m['cores']} cores, "
              f"{m['memory_bytes'] / 2**30:.1f} GiB, Python {m['python']}, {m['platform']}, commit {m['commit']}. "
              f"Every student runs each of the {len(rows[0]['notebooks']) if rows else 0} notebooks with Run All at the "
-             f"same moment as the others; target: the slowest student's Run All under {TARGET_SECONDS:.0f} s, no failure.",
+             f"same moment as the others; target: the slowest student's Run All under {TARGET_SECONDS:.0f} s, no failure."
+             + (f" {note}" if note else ""),
              "",
              "| students | slowest Run All (s) | in notebook | median Run All (s) | slowest server start (s) "
              "| failures | peak memory, whole hub (GB) | per student (MB) | largest kernel (MB) | verdict |",
@@ -284,7 +285,9 @@ def main(argv=None) -> int:
     parser.add_argument("--notebooks", default="", help="comma-separated prefixes (default: every notebook)")
     parser.add_argument("--cell-timeout", type=float, default=600)
     parser.add_argument("--report-only", action="store_true", help="measure nothing; print the stored table")
-    parser.add_argument("--update-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="write the table into README.md and the per-student resources into classroom/z2jh/config.yaml")
+    parser.add_argument("--note", default="", help="a sentence to print under the table's heading")
     args = parser.parse_args(argv)
     if args.report_only:
         data = load()
@@ -298,7 +301,7 @@ def main(argv=None) -> int:
         data = save(record)
         if record["leaked_processes"]:
             print(f"WARNING: processes left after the hub stopped (killed by id): {record['leaked_processes']}")
-    text = table(data)
+    text = table(data, args.note)
     print(text)
     resources = z2jh_resources(data)
     if resources:
