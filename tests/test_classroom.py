@@ -205,3 +205,34 @@ def test_the_hub_and_everything_it_started_stop_by_their_ids(classroom):
     assert any("jupyterhub-singleuser" in c for c in started), "the test never saw a student's server"
     assert leaks == [], f"processes the hub started were still alive after it stopped (killed now): {leaks}"
     assert hub.proc.returncode is not None
+
+
+def test_the_capacity_table_and_the_kubernetes_figures_follow_from_the_measurements():
+    import importlib.util
+    import sys
+
+    from conftest import ROOT
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    spec = importlib.util.spec_from_file_location("classroom_bench", ROOT / "tests" / "bench" / "classroom.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def row(n, slowest, failures, per_student_mb, server_mb=100, kernel_mb=260):
+        return {"students": n, "notebooks": ["00_start_here.ipynb"], "slowest_run_all_s": slowest,
+                "slowest_notebook": "00_start_here.ipynb", "median_run_all_s": slowest / 2, "slowest_server_ready_s": 5.0,
+                "n_failures": failures, "peak_memory_bytes": n * per_student_mb * 1e6, "memory_per_student_bytes":
+                per_student_mb * 1e6, "kernel_peak_max_bytes": kernel_mb * 2**20, "server_peak_max_bytes": server_mb * 2**20,
+                "passes": failures == 0 and slowest < bench.TARGET_SECONDS}
+    data = {"machine": {"cores": 2, "memory_bytes": 8 * 2**30, "date": "2026-01-01", "python": "3.11", "platform": "Linux",
+                        "commit": "abc"},
+            "by_students": {"5": row(5, 12.0, 0, 300), "10": row(10, 25.0, 0, 350), "20": row(20, 55.0, 0, 330),
+                            "40": row(40, 20.0, 3, 320)}}
+    cap = bench.capacity(data)
+    # 10 students is the largest class under 30 s with no failure: 10 / 2 cores; 1 GB / 350 MB.
+    assert cap["supported"] == 10 and cap["per_core"] == 5.0 and cap["larger_failed"] == [20, 40]
+    assert abs(cap["per_gb"] - 1e9 / 350e6) < 1e-9
+    text = bench.table(data)
+    assert "| 20 | 55.0 |" in text and "**FAIL**" in text and "5.0 students per core" in text
+    block = bench.z2jh_resources(data)
+    # guarantee: 100 + 260 MiB -> 384M (next 64); limit: 100 + 3 x 260 = 880 MiB -> 896M (next 128); CPU 2/10.
+    assert "guarantee: 384M" in block and "limit: 896M" in block and "guarantee: 0.20" in block

@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import secrets
 import shutil
 import statistics
@@ -72,7 +73,8 @@ def measure(n: int, only: list[str], cell_timeout: float) -> dict:
     password = secrets.token_urlsafe(12)
     hub = hubenv.Hub(env, workdir, accounts="workshop", password=password, watch_interval=1.0)
     students = [f"s{i:02d}" for i in range(1, n + 1)]
-    record = {"students": n, "notebooks": notebooks(only), "runs": [], "logins": {}, "failures": []}
+    record = {"students": n, "notebooks": notebooks(only), "runs": [], "logins": {}, "failures": [],
+              "load_before": os.getloadavg()[0]}  # other work on the machine skews every figure
     try:
         hub.wait_ready()
         time.sleep(2)
@@ -198,14 +200,16 @@ def table(data: dict, note: str = "") -> str:
              + (f" {note}" if note else ""),
              "",
              "| students | slowest Run All (s) | in notebook | median Run All (s) | slowest server start (s) "
-             "| failures | peak memory, whole hub (GB) | per student (MB) | largest kernel (MB) | verdict |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| failures | peak memory, whole hub (GB) | per student (MB) | largest kernel (MB) "
+             "| load before (1-min avg) | verdict |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {r['students']} | {fmt(r['slowest_run_all_s'])} | {r['slowest_notebook'] or 'n/a'} "
             f"| {fmt(r['median_run_all_s'])} | {fmt(r['slowest_server_ready_s'])} | {r['n_failures']} "
             f"| {fmt(r['peak_memory_bytes'] / GB, 2)} | {fmt(r['memory_per_student_bytes'] / MB, 0)} "
-            f"| {fmt((r['kernel_peak_max_bytes'] or 0) / MB, 0)} | {'pass' if r['passes'] else '**FAIL**'} |")
+            f"| {fmt((r['kernel_peak_max_bytes'] or 0) / MB, 0)} | {fmt(r.get('load_before'))} "
+            f"| {'pass' if r['passes'] else '**FAIL**'} |")
     cap = capacity(data)
     lines.append("")
     if cap["supported"]:
