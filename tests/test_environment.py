@@ -5,6 +5,7 @@ import tomllib
 
 import yaml
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import ABSOLUTE_PATH, ROOT
 
@@ -13,13 +14,29 @@ def pyproject():
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
+def lock_pins():
+    lines = (ROOT / "requirements.lock").read_text().splitlines()
+    reqs = [Requirement(line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return {canonicalize_name(r.name): r for r in reqs}
+
+
 def test_environment_yml_matches_pyproject_dependencies():
+    # environment.yml pins exactly what requirements.lock pins, for the runtime stack, JupyterLab and
+    # nbgitpuller, and each pin is inside pyproject.toml's range.
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
-    from_env = {str(Requirement(r)) for r in pip_section if not r.startswith("-e")}
-    from_pyproject = {str(Requirement(r)) for r in pyproject()["project"]["dependencies"]}
-    assert from_env == from_pyproject
-    assert "-e ." in pip_section, "environment.yml must install the token_economy package itself"
+    from_env = {canonicalize_name(Requirement(r).name): Requirement(r) for r in pip_section if r != "."}
+    project = pyproject()["project"]
+    ranges = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]]
+    ranges += [r for r in map(Requirement, project["optional-dependencies"]["hub"]) if r.name == "nbgitpuller"]
+    assert set(from_env) == {canonicalize_name(r.name) for r in ranges}
+    locked = lock_pins()
+    for r in ranges:
+        pin = from_env[canonicalize_name(r.name)]
+        (version,) = [s.version for s in pin.specifier if s.operator == "=="]
+        assert r.specifier.contains(version), f"environment.yml's {pin} is outside pyproject.toml's {r}"
+        assert str(pin.specifier) == str(locked[canonicalize_name(r.name)].specifier), (pin, locked[canonicalize_name(r.name)])
+    assert "." in pip_section, "environment.yml must install the token_economy package itself (not editable)"
     py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert version_tuple(py.split("=")[-1]) >= (3, 11)  # as numbers: "3.9" >= "3.11" is True as text
 
@@ -41,13 +58,24 @@ def test_requires_python_agrees_with_environment_yml():
     assert version_tuple(py.split("=")[-1]) >= floor
 
 
-def test_dependencies_are_pinned():
-    for r in pyproject()["project"]["dependencies"]:
-        assert "==" in r, f"runtime dependency {r} is not pinned"
+def test_dependencies_are_ranges_and_the_lock_pins_them_inside_the_ranges():
+    project = pyproject()["project"]
+    locked = lock_pins()
+    for r in map(Requirement, project["dependencies"]):
+        assert "==" not in str(r.specifier), f"{r}: pyproject.toml keeps ranges; exact pins go in requirements.lock"
+        pin = locked[canonicalize_name(r.name)]
+        (version,) = [s.version for s in pin.specifier if s.operator == "=="]
+        assert r.specifier.contains(version), f"requirements.lock pins {pin}, outside pyproject.toml's {r}"
+    for extra, reqs in project["optional-dependencies"].items():
+        for r in map(Requirement, reqs):
+            if canonicalize_name(r.name) != "token-economy":
+                assert canonicalize_name(r.name) in locked, f"[{extra}] {r.name} is missing from requirements.lock"
+    assert all(str(p.specifier).startswith("==") for p in locked.values())
 
 
 def test_design_stack_is_in_the_dependencies():
-    names = {Requirement(r).name for r in pyproject()["project"]["dependencies"]}
+    project = pyproject()["project"]
+    names = {Requirement(r).name for r in project["dependencies"] + project["optional-dependencies"]["lab"]}
     assert {"jupyterlab", "ipywidgets", "tiktoken", "matplotlib", "pandas"} <= names
 
 
