@@ -21,14 +21,16 @@ def lock_pins():
 
 
 def test_environment_yml_matches_pyproject_dependencies():
-    # environment.yml pins exactly what requirements.lock pins, for the runtime stack, JupyterLab and
-    # nbgitpuller, and each pin is inside pyproject.toml's range.
+    # environment.yml pins exactly what requirements.lock pins, for the runtime stack, JupyterLab,
+    # nbgitpuller and otter-grader (Binder and a hub's image serve the assignments too), and each pin is
+    # inside pyproject.toml's range.
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     from_env = {canonicalize_name(Requirement(r).name): Requirement(r) for r in pip_section if r != "."}
     project = pyproject()["project"]
     ranges = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]]
     ranges += [r for r in map(Requirement, project["optional-dependencies"]["hub"]) if r.name == "nbgitpuller"]
+    ranges += list(map(Requirement, project["optional-dependencies"]["assignments"]))
     assert set(from_env) == {canonicalize_name(r.name) for r in ranges}
     locked = lock_pins()
     for r in ranges:
