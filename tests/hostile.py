@@ -74,6 +74,21 @@ HOSTILE_NUMBERS = {
     "-inf": float("-inf"),
 }
 
+#: Hostile arrays of word ids (for parameters of kind "ids", 1-D arrays of whole non-negative numbers).
+HOSTILE_IDS = {
+    "NaN id": np.array([0.0, float("nan"), 1.0]),
+    "infinite id": np.array([0.0, float("inf")]),
+    "negative id": np.array([0, -1, 1]),
+    "fractional id": np.array([0.0, 0.5, 1.0]),
+    "huge id": np.array([0, 10**12]),
+    "2-D": np.array([[0, 1, 2]]),
+    "one word": np.array([0]),
+    "no words": np.array([], dtype=np.int64),
+    "text": np.array(["a", "b"]),
+    "booleans": np.array([True, False, True]),
+    "ragged": [[0, 1], [2]],
+}
+
 NONFINITE_WORD = re.compile(r"(?<![A-Za-z])(nan|inf|infinity)(?![A-Za-z])", re.I)
 
 # --- the explicit table -------------------------------------------------------------------
@@ -206,11 +221,15 @@ ARGS: dict[str, Arg] = {
     "collapse.sample_bigram.rows": N(4),
     "collapse.length": N(5),
     "collapse.rng": F(lambda: np.random.default_rng(0)),
-    "collapse.held_out": F(lambda: np.array([[0, 1, 2]])),
+    "collapse.held_out": Arg("ids", lambda: np.array([0, 1, 2, 3, 1])),   # 3 = the unknown word of a 3-word model
     "collapse.counts": F(lambda: np.array([3, 2, 1])),
     "collapse.words_per_generation": N(None),
     "collapse.progress": F(None),
     "collapse.text_generations.generations": N(2),
+    "collapse.text_with_reference.generations": N(2),
+    "collapse.gaussian_summary.runs": F(lambda: token_economy.collapse.gaussian_generations(20, 5, 20)),
+    "collapse.text_summary.run": F(lambda: token_economy.collapse.text_generations("macbeth", 2,
+                                                                                  words_per_generation=2_000)),
     # capstone
     "capstone.business": F(lambda: token_economy.capstone.Business("model", price=1.0, capacity=100,
                                                                    unit_cost=0.1, fixed_cost=20)),
@@ -381,6 +400,8 @@ def hostile_values(spec: Arg) -> dict[str, Any]:
     if spec.kind == "samples":
         return {f"{{{k}}}": {"sample": v} for k, v in HOSTILE_TEXTS.items()} | {
             "hostile label": {HOSTILE_TEXTS["markup"]: "hello"}, "no samples": {}}
+    if spec.kind == "ids":
+        return dict(HOSTILE_IDS)
     return {}
 
 
