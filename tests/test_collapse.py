@@ -487,3 +487,15 @@ def test_explorer_defaults_come_from_the_model_module():
         {k: v for k, v in collapse.GAUSSIAN_DEFAULTS.items() if k != "runs"}
     assert t.values()["words_per_generation"] == collapse.default_words(collapse.TEXT_DEFAULTS["corpus"])
     assert t.values()["generations"] == collapse.TEXT_DEFAULTS["generations"]
+
+
+def test_data_stock_table_and_dataset_shares():
+    s = collapse.data_stock()
+    assert s.loc["full_use_year", ["value", "low", "high"]].tolist() == [2028, 2026, 2032]
+    d = collapse.dataset_shares()
+    # Qwen3: 36e12 / 3e14 = 0.12 of the central stock, 0.036 of the high end (1e15), 0.36 of the low end (1e14)
+    assert d.loc["Qwen3 pre-training set", ["share_of_stock", "share_if_stock_high", "share_if_stock_low"]].tolist() == \
+        pytest.approx([0.12, 0.036, 0.36])
+    table = collapse.data_stock_table()
+    assert table.loc["Llama 3 pre-training set", "central"] == "15 trillion"
+    assert (table.loc["Llama 3 pre-training set", ["low", "high", "interval"]] == "n/a").all()

@@ -861,3 +861,74 @@ def text_summary(run: TextRun) -> str:
     g = int(run.metrics.index[-1])
     kept = run.metrics["vocabulary_kept"].iloc[-1]
     return f"After {g} generations the model still uses {kept:.0%} of the words of the human text."
+
+
+# --------------------------------------------------------------------------------------
+# 4. How much human text there is (Villalobos et al., Epoch AI)
+# --------------------------------------------------------------------------------------
+
+DATA_STOCK_TABLE = "data_stock"
+
+
+def data_stock() -> pd.DataFrame:
+    """Estimates of the stock of human-written public text and of training-set sizes, indexed by ``key``.
+
+    From ``data/data_stock.csv`` (Villalobos et al. 2022 and 2024, Epoch AI; model reports),
+    each row with its source: ``value`` (central), ``low`` and ``high`` (the interval
+    named in ``interval``), ``unit``.
+
+    >>> s = data_stock()
+    >>> float(s.loc["stock_2024", "value"]), s.loc["stock_2024", "unit"]
+    (300000000000000.0, 'tokens')
+    """
+    table = data.load(DATA_STOCK_TABLE)
+    out = table.set_index("key")
+    out.attrs.update(table.attrs)
+    return out
+
+
+def _stock_value(value, unit: str) -> str:
+    """One value of the data-stock table for people: tokens in trillions, years as years, "n/a" if missing.
+
+    >>> _stock_value(3e14, "tokens"), _stock_value(2024.5, "year"), _stock_value(7, "percent per year")
+    ('300 trillion', '2024.5', '7% per year')
+    """
+    if value is None or pd.isna(value):
+        return "n/a"
+    if unit == "tokens":
+        return f"{value / 1e12:,.3g} trillion"
+    if unit == "year":
+        return f"{value:g}"
+    if unit == "percent per year":
+        return f"{value:g}% per year"
+    return f"{value:g} {unit}"
+
+
+def data_stock_table() -> pd.DataFrame:
+    """:func:`data_stock` for reading: one row per estimate, values written with their units, "n/a" where missing."""
+    s = data_stock()
+    out = pd.DataFrame({col: [_stock_value(v, u) for v, u in zip(s[col], s["unit"])] for col in ("value", "low", "high")},
+                       index=pd.Index(s["quantity"].to_numpy(), name="estimate"))
+    out.columns = ["central", "low", "high"]
+    out["interval"] = s["interval"].fillna("n/a").to_numpy()
+    out["as of"] = s["as_of"].to_numpy()
+    return out
+
+
+def dataset_shares() -> pd.DataFrame:
+    """Each listed pre-training set as a share of the effective stock: central estimate and the stock's 90% range.
+
+    >>> d = dataset_shares()
+    >>> round(float(d.loc["Llama 3 pre-training set", "share_of_stock"]), 3)   # 15T / 300T
+    0.05
+    """
+    s = data_stock()
+    stock = s.loc["stock_2024"]
+    sets = s[s.index.str.startswith("dataset_")]
+    out = pd.DataFrame({"tokens": sets["value"].to_numpy(),
+                        "share_of_stock": (sets["value"] / stock["value"]).to_numpy(),
+                        "share_if_stock_high": (sets["value"] / stock["high"]).to_numpy(),
+                        "share_if_stock_low": (sets["value"] / stock["low"]).to_numpy(),
+                        "as_of": sets["as_of"].to_numpy()},
+                       index=pd.Index(sets["quantity"].to_numpy(), name="training set"))
+    return out
