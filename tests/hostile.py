@@ -172,6 +172,7 @@ ARGS: dict[str, Arg] = {
     "pricing.models": F(None),
     "pricing.dates": F(["2023-01-01", "2024-01-01", "2025-01-01"]),
     "pricing.prices": F([10.0, 5.0, 2.0]),
+    "pricing.bills": F(lambda: {"a workload": token_economy.pricing.compare(_workload())}),
     # profit
     "profit.amounts": F([100.0, 200.0]),
     "profit.currencies": F(["USD", "CNY"]),
@@ -257,10 +258,6 @@ ARGS: dict[str, Arg] = {
         token_economy.languages.premium_table(), "o200k_base", 1e6, 1.0)),
     "widgets.cls": F(None),
     "widgets.start.table": F(lambda: token_economy.tokens.cost_table("hello world", 1.0)),
-    "widgets.pricing.model": T("gpt-4o-mini"),
-    "widgets.pricing.w": F(_workload),
-    "widgets.pricing.ranked": F(lambda: token_economy.pricing.compare(_workload())),
-    "widgets.pricing.highlight": T("gpt-4o-mini"),
     "widgets.profit.column": T("gross_margin_pct"),
     "widgets.profit.company": T("Nvidia"),
     "widgets.profit.parameter": T("reseller_markup"),
