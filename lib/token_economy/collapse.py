@@ -47,8 +47,8 @@ from . import checks, data
 MAX_DRAWS = 50_000_000            # runs x sample_size x (generations + 1) normal draws: about 1 s
 MAX_WORDS_WRITTEN = 20_000_000    # words_per_generation x (generations + 1) words written: about 1 s
 MAX_VOCABULARY = 1_000_000        # distinct words of a bigram model (Hamlet has about 4,500)
-MAX_WORDS_KEPT = 3_000_000        # words of recent text simulations kept for reuse (or accumulated): 48 MB
-MAX_KEPT_FITS = 4_000_000         # fitted (mean, sd) pairs of recent Gaussian simulations kept for reuse: 64 MB
+MAX_WORDS_KEPT = 2_000_000        # words of recent text simulations kept for reuse (or accumulated): 24 MB
+MAX_KEPT_FITS = 1_500_000         # fitted (mean, sd) pairs of recent Gaussian simulations kept for reuse: 24 MB
 # --------------------------------------------------------------------------------------
 # 1. The Gaussian
 # --------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ class GaussianRuns:
 
 
 #: Normal draws per block of generations: the random numbers of several generations are drawn at once.
-_BLOCK_DRAWS = 1_000_000
+_BLOCK_DRAWS = 250_000
 
 
 class _GaussianLoop:
