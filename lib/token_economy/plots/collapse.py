@@ -47,7 +47,7 @@ class GaussianPanels:
         self.paths = LineCollection([], colors=colour, linewidths=0.5, alpha=0.25)
         ax_fan.add_collection(self.paths)
         self.band = ax_fan.fill_between([0, 1], [0, 0], [0, 0], color=colour, alpha=0.18, lw=0, label="10-90% of runs")
-        (self.median,) = ax_fan.plot([], [], color=colour, lw=2.2, label="median run")
+        (self.median,) = ax_fan.plot([], [], color=colour, lw=2.2, label="median over runs")
         (self.theory,) = ax_fan.plot([], [], color="black", lw=1, ls="--")
         ax_fan.axhline(1, color=HUMAN, lw=1, ls=":", label="human data (sd 1)")
         ax_fan.set_xlabel("generation")
@@ -121,7 +121,7 @@ class GaussianPanels:
 
         ``marker`` is ``"band"``, ``"line"``, ``"dashed"`` or ``"dotted"``; an explorer shows them as HTML.
         """
-        fan = [("10-90% of runs", self.colour, "band"), ("median run", self.colour, "line"),
+        fan = [("10-90% of runs", self.colour, "band"), ("median over runs", self.colour, "line"),
                (self.theory.get_label(), self.theory.get_color(), "dashed"), ("human data (sd 1)", HUMAN, "dotted")]
         hist = [(s.get_label(), s.get_edgecolor(), "line") for s in self.steps if s.get_visible()]
         return [(self.fan_title.get_text(), fan), (self.hist_title.get_text(), hist)]
