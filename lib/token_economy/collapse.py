@@ -558,17 +558,17 @@ def sample_bigram(model: Bigram, rows: int, length: int, rng: np.random.Generato
     # successors of each pair occurrence, plus one slot for words without successors (replaced below)
     successors = np.append(model.keys % model.vocabulary_size, 0).astype(np.int64)
     row_start, row_total = model.row_start, model.row_total
-    for t in range(1, length):
+    for t in range(1, length):         # seven numpy calls per step: this loop is most of a generation's time
         cur = out[t - 1]
         total = row_total.take(cur)
         u = rng.random(rows)
         u *= total
         slot = row_start.take(cur)
-        slot += u.astype(np.int64)
+        np.add(slot, u, out=slot, casting="unsafe")   # start + floor(u x total): u >= 0, so truncation is floor
         nxt = out[t]
         successors.take(slot, out=nxt)
-        dead = total == 0
-        if dead.any():
+        if np.count_nonzero(total) < rows:
+            dead = total == 0
             nxt[dead] = model.tokens[rng.integers(model.tokens.size, size=int(dead.sum()))]
     return out.T.copy()
 

@@ -14,6 +14,7 @@ and the figures are drawn once and then updated in place (``plots.collapse.Gauss
 from __future__ import annotations
 
 import html
+import time
 
 import ipywidgets as W
 
@@ -40,6 +41,8 @@ class _CollapseExplorer(Explorer):
 
     #: Progress-bar updates per simulation at most (each one is a message to the browser).
     PROGRESS_STEPS = 10
+    #: A simulation faster than this shows no intermediate progress, only the finished bar.
+    PROGRESS_AFTER_SECONDS = 0.15
 
     def make_progress(self) -> W.IntProgress:
         self.progress = W.IntProgress(value=0, min=0, max=1, description="generation",
@@ -48,17 +51,21 @@ class _CollapseExplorer(Explorer):
 
     def start_progress(self, generations: int) -> None:
         self._every = max(1, generations // self.PROGRESS_STEPS)
-        self.progress.bar_style = "info"
-        self.progress.max = generations
-        self.progress.value = 0
+        self._started = time.perf_counter()
+        self._shown = 0
 
     def step(self, g: int, total: int) -> None:
-        if g != total and g - self.progress.value < self._every:
-            return
-        self.progress.value = g
-        self.progress.description = f"{g} / {total}"
         if g == total:
+            self.progress.max = total
+            self.progress.value = total
+            self.progress.description = f"{total} / {total}"
             self.progress.bar_style = "success"
+        elif g - self._shown >= self._every and time.perf_counter() - self._started > self.PROGRESS_AFTER_SECONDS:
+            self._shown = g
+            self.progress.bar_style = "info"
+            self.progress.max = total
+            self.progress.value = g
+            self.progress.description = f"{g} / {total}"
 
     def refresh(self) -> None:
         super().refresh()
