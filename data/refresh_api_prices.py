@@ -15,7 +15,10 @@ long prompts). Prices are converted from USD per token to USD per million tokens
 A few rows the database lacks are added by hand from ``HAND_ROWS``, each with its
 own source. Every row gets the snapshot date in ``as_of``.
 
-Prices change often: rerun this script, then rerun notebook 05. Models that
+A price the database does not list stays empty in the CSV (shown as "n/a"): in
+particular an empty cached-input price means "not listed", not "no discount", and
+``token_economy.pricing`` leaves such models out of rankings of workloads with cache
+hits. Prices change often: rerun this script, then rerun notebook 05. Models that
 LiteLLM drops are reported and skipped; edit ``SELECTION`` to follow new ones.
 """
 

@@ -94,6 +94,20 @@ HOSTILE_NUMBERS = {
 #: Values that are not numbers: a function that takes a number must refuse them with a ValueError
 #: (None is not here: it means "the default" for some optional arguments).
 NOT_NUMBERS = {"True", "False", "numpy True", "the text '5'", "complex"}
+#: Hostile arrays of word ids (for parameters of kind "ids", 1-D arrays of whole non-negative numbers).
+HOSTILE_IDS = {
+    "NaN id": np.array([0.0, float("nan"), 1.0]),
+    "infinite id": np.array([0.0, float("inf")]),
+    "negative id": np.array([0, -1, 1]),
+    "fractional id": np.array([0.0, 0.5, 1.0]),
+    "huge id": np.array([0, 10**12]),
+    "2-D": np.array([[0, 1, 2]]),
+    "one word": np.array([0]),
+    "no words": np.array([], dtype=np.int64),
+    "text": np.array(["a", "b"]),
+    "booleans": np.array([True, False, True]),
+    "ragged": [[0, 1], [2]],
+}
 
 NONFINITE_WORD = re.compile(r"(?<![A-Za-z])(nan|inf|infinity)(?![A-Za-z])", re.I)
 
@@ -193,6 +207,7 @@ ARGS: dict[str, Arg] = {
     "pricing.models": F(None),
     "pricing.dates": F(["2023-01-01", "2024-01-01", "2025-01-01"]),
     "pricing.prices": F([10.0, 5.0, 2.0]),
+    "pricing.bills": F(lambda: {"a workload": token_economy.pricing.compare(_workload())}),
     # profit
     "profit.amounts": F([100.0, 200.0]),
     "profit.currencies": F(["USD", "CNY"]),
@@ -250,7 +265,7 @@ ARGS: dict[str, Arg] = {
     "collapse.sample_bigram.rows": N(4),
     "collapse.length": N(5),
     "collapse.rng": F(lambda: np.random.default_rng(0)),
-    "collapse.held_out": F(lambda: np.array([[0, 1, 2]])),
+    "collapse.held_out": Arg("ids", lambda: np.array([0, 1, 2, 3, 1])),   # 3 = the unknown word of a 3-word model
     "collapse.counts": F(lambda: np.array([3, 2, 1])),
     "collapse.words_per_generation": N(None),
     "collapse.progress": F(None),
@@ -264,6 +279,10 @@ ARGS: dict[str, Arg] = {
     "sensitivity.ranges": F({"x": (0.0, 2.0), "y": (0.0, 1.0)}),
     "sensitivity.table": F(lambda: token_economy.sensitivity.sensitivity(
         lambda x, y: x - y, {"x": 1.0, "y": 0.5}, {"x": (0.0, 2.0)})),
+    "collapse.text_with_reference.generations": N(2),
+    "collapse.gaussian_summary.runs": F(lambda: token_economy.collapse.gaussian_generations(20, 5, 20)),
+    "collapse.text_summary.run": F(lambda: token_economy.collapse.text_generations("macbeth", 2,
+                                                                                  words_per_generation=2_000)),
     # capstone
     "capstone.business": F(lambda: token_economy.capstone.Business("model", price=1.0, capacity=100,
                                                                    unit_cost=0.1, fixed_cost=20)),
@@ -291,10 +310,6 @@ ARGS: dict[str, Arg] = {
     "widgets.factory.users_table.context_tokens": N(4096),
     "widgets.factory.users_table.users": N(4),
     "widgets.cls": F(None),
-    "widgets.pricing.model": T("gpt-4o-mini"),
-    "widgets.pricing.w": F(_workload),
-    "widgets.pricing.ranked": F(lambda: token_economy.pricing.compare(_workload())),
-    "widgets.pricing.highlight": T("gpt-4o-mini"),
     "profit.tco_usd_per_gpu_hour": F({"gpu": 0.6, "capital": 0.3, "power": 0.15, "hosting": 0.3}),
     "profit.verdict": T("model_margin"),
     "profit.quantity": T("dram_industry_revenue"),
@@ -440,6 +455,8 @@ def hostile_values(spec: Arg) -> dict[str, Any]:
     if spec.kind == "samples":
         return {f"{{{k}}}": {"sample": v} for k, v in HOSTILE_TEXTS.items()} | {
             "hostile label": {HOSTILE_TEXTS["markup"]: "hello"}, "no samples": {}}
+    if spec.kind == "ids":
+        return dict(HOSTILE_IDS)
     return {}
 
 

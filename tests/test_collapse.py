@@ -345,3 +345,157 @@ def test_median_halving_generation_tracks_the_theory():
     assert collapse.median_halving_generation(fresh) is None
     with pytest.raises(ValueError, match="runs"):
         collapse.median_halving_generation([1, 2])
+
+
+# --------------------------------------------------------------------------- speed-ups keep the results
+
+
+def _naive_gaussian(m, generations, runs, share, seed, unbiased=True):
+    """The loop of the paper written plainly (the library's first version): refit on the samples themselves."""
+    n_human = int(round(share * m))
+    n_model, ddof = m - n_human, (1 if unbiased else 0)
+    rng = np.random.default_rng(seed)
+    mean, std = np.empty((runs, generations + 1)), np.empty((runs, generations + 1))
+    x = rng.standard_normal((runs, m))
+    mean[:, 0], std[:, 0] = x.mean(axis=1), x.std(axis=1, ddof=ddof)
+    for g in range(1, generations + 1):
+        x[:, :n_model] = mean[:, g - 1, None] + std[:, g - 1, None] * rng.standard_normal((runs, n_model))
+        x[:, n_model:] = rng.standard_normal((runs, n_human))
+        mean[:, g], std[:, g] = x.mean(axis=1), x.std(axis=1, ddof=ddof)
+    return mean, std
+
+
+@pytest.mark.parametrize("m, generations, runs, share, seed, unbiased", [
+    (100, 60, 50, 0.0, 0, True), (10, 40, 30, 0.1, 1, True), (7, 30, 20, 0.5, 2, False), (20, 10, 5, 1.0, 3, True),
+    (3000, 3, 400, 0.2, 4, True),       # more draws per generation than one block: several blocks
+])
+def test_gaussian_matches_the_plain_loop(m, generations, runs, share, seed, unbiased):
+    collapse._LOOPS.clear()
+    mean, std = _naive_gaussian(m, generations, runs, share, seed, unbiased)
+    g = collapse.gaussian_generations(m, generations, runs, human_share=share, seed=seed, unbiased=unbiased)
+    assert g.mean == pytest.approx(mean, rel=1e-9, abs=1e-12)
+    assert g.std == pytest.approx(std, rel=1e-9, abs=1e-12)
+
+
+def test_a_shorter_run_is_the_start_of_a_longer_one_and_extending_gives_the_same():
+    collapse._LOOPS.clear()
+    long = collapse.gaussian_generations(30, 50, runs=40, human_share=0.2, seed=11)
+    collapse._LOOPS.clear()
+    short = collapse.gaussian_generations(30, 20, runs=40, human_share=0.2, seed=11)
+    extended = collapse.gaussian_generations(30, 50, runs=40, human_share=0.2, seed=11)   # extends the kept run
+    assert np.array_equal(short.std, long.std[:, :21]) and np.array_equal(extended.std, long.std)
+    assert np.array_equal(extended.mean, long.mean)
+
+
+def test_collapsed_runs_keep_their_digits():
+    # M = 2 loses about 1.27 in log variance per generation: after 100 generations sd ~ e^-63, still positive
+    g = collapse.gaussian_generations(2, 100, runs=50, seed=0)
+    assert (g.std[:, -1] > 0).all() and np.median(g.std[:, -1]) < 1e-10
+
+
+def test_text_extended_run_equals_a_fresh_run():
+    collapse._TEXT_LOOPS.clear()
+    collapse.text_generations("macbeth", 4, human_share=0.3, words_per_generation=3_000, seed=5)
+    extended = collapse.text_generations("macbeth", 9, human_share=0.3, words_per_generation=3_000, seed=5)
+    collapse._TEXT_LOOPS.clear()
+    fresh = collapse.text_generations("macbeth", 9, human_share=0.3, words_per_generation=3_000, seed=5)
+    assert extended.metrics.equals(fresh.metrics) and extended.samples == fresh.samples
+    assert extended.survival.equals(fresh.survival)
+    shorter = collapse.text_generations("macbeth", 3, human_share=0.3, words_per_generation=3_000, seed=5)
+    assert shorter.metrics.equals(fresh.metrics.iloc[:4]) and sorted(shorter.samples) == [0, 1, 2, 3]
+
+
+# --------------------------------------------------------------------------- accumulate versus replace
+
+
+def test_pooled_mean_and_squares_by_hand():
+    # [1, 2, 3] (mean 2, squares 2) and [10] (mean 10, squares 0): all four have mean 4, squares 2 + 0 + 48 = 50
+    assert collapse._pool(3, 2.0, 2.0, 1, 10.0, 0.0) == (4.0, 50.0)
+
+
+def test_accumulated_gaussian_fits_all_data_so_far():
+    # one generation by hand: the fit of generation 1 is the fit of the 2 M points of generations 0 and 1
+    runs = collapse.gaussian_generations(5, 1, runs=3, seed=21, accumulate=True)
+    rng = np.random.default_rng(21)
+    x0 = rng.standard_normal((3, 5))
+    x1 = x0.mean(axis=1)[:, None] + x0.std(axis=1, ddof=1)[:, None] * rng.standard_normal((3, 5))
+    both = np.hstack([x0, x1])
+    assert runs.mean[:, 1] == pytest.approx(both.mean(axis=1)) and runs.std[:, 1] == pytest.approx(both.std(axis=1, ddof=1))
+
+
+def test_accumulating_data_stops_the_collapse():
+    replaced = collapse.gaussian_generations(20, 200, runs=500, seed=12)
+    kept = collapse.gaussian_generations(20, 200, runs=500, seed=12, accumulate=True)
+    assert np.median(replaced.std[:, -1] ** 2) < 0.01          # e^(-0.053 x 200) = 0.00002 for a typical run
+    # accumulated: the variance stays near 1 in most runs (Gerstgrasser et al. 2024: the error stays bounded)
+    assert 0.7 < np.median(kept.std[:, -1] ** 2) < 1.3
+    assert np.quantile(kept.std[:, -1] ** 2, 0.1) > 0.3
+
+
+def test_accumulated_text_keeps_every_word_and_perplexity_rises_less():
+    replaced = collapse.text_generations("macbeth", 12, seed=2)
+    kept = collapse.text_generations("macbeth", 12, seed=2, accumulate=True)
+    assert (kept.metrics["vocabulary_kept"] == 1).all()
+    assert kept.metrics["training_words"].iloc[-1] == 13 * kept.metrics["training_words"].iloc[0]
+    rise = lambda run: run.metrics["held_out_perplexity"].iloc[-1] / run.metrics["held_out_perplexity"].iloc[0]  # noqa: E731
+    assert 1 < rise(kept) < rise(replaced)
+
+
+def test_merged_bigram_equals_a_fit_of_both_texts():
+    c = collapse.load_corpus("macbeth")
+    a, b = c.train[:100], c.train[100:250]
+    merged = collapse._merge_bigram(collapse.fit_bigram(a, c.vocabulary_size), collapse.fit_bigram(b, c.vocabulary_size))
+    joint = collapse.fit_bigram(np.vstack([a, b]), c.vocabulary_size)
+    for name in ("keys", "row_start", "row_total", "unigram", "tokens"):
+        assert np.array_equal(getattr(merged, name), getattr(joint, name)), name
+
+
+# --------------------------------------------------------------------------- bad held-out ids (issue 15)
+
+
+@pytest.mark.parametrize("ids", [
+    np.array([0.0, float("nan"), 1.0]), np.array([0, -1, 1]), np.array([[0, 1, 2]]), np.array([0]),
+    np.array([0.0, 0.5]), np.array([0, 3]), np.array(["a", "b"]), [[0, 1], [2]],
+])
+def test_held_out_perplexity_refuses_bad_ids_by_name(ids):
+    b = collapse.fit_bigram(np.array([[0, 1, 1]]), 2)      # ids 0, 1 and 2 (= unknown word) are valid
+    with pytest.raises(ValueError, match="held_out"):
+        collapse.held_out_perplexity(b, ids)
+    with pytest.raises(ValueError, match="model"):
+        collapse.held_out_perplexity("not a model", np.array([0, 1]))
+
+
+# --------------------------------------------------------------------------- explorers clear after bad input
+
+
+def test_explorers_clear_the_old_result_after_an_invalid_setting():
+    g = GaussianCollapseExplorer(generations=10)
+    assert g.view.image.value and g.key.value
+    g.set(sample_size=1)
+    assert isinstance(g.last_error, ValueError) and g.view.image.value == b"" and g.key.value == ""
+    g.set(sample_size=10)
+    assert g.last_error is None and g.view.image.value
+    t = TextCollapseExplorer(generations=3)
+    assert t.sample.value and t.view.image.value
+    t.set(human_share=-1)
+    assert t.sample.value == "" and t.view.image.value == b"" and t.progress.value == 0
+
+
+def test_explorer_defaults_come_from_the_model_module():
+    g, t = GaussianCollapseExplorer(), TextCollapseExplorer()
+    assert {k: g.values()[k] for k in ("sample_size", "generations", "human_share", "seed")} == \
+        {k: v for k, v in collapse.GAUSSIAN_DEFAULTS.items() if k != "runs"}
+    assert t.values()["words_per_generation"] == collapse.default_words(collapse.TEXT_DEFAULTS["corpus"])
+    assert t.values()["generations"] == collapse.TEXT_DEFAULTS["generations"]
+
+
+def test_data_stock_table_and_dataset_shares():
+    s = collapse.data_stock()
+    assert s.loc["full_use_year", ["value", "low", "high"]].tolist() == [2028, 2026, 2032]
+    d = collapse.dataset_shares()
+    # Qwen3: 36e12 / 3e14 = 0.12 of the central stock, 0.036 of the high end (1e15), 0.36 of the low end (1e14)
+    assert d.loc["Qwen3 pre-training set", ["share_of_stock", "share_if_stock_high", "share_if_stock_low"]].tolist() == \
+        pytest.approx([0.12, 0.036, 0.36])
+    table = collapse.data_stock_table()
+    assert table.loc["Llama 3 pre-training set", "central"] == "15 trillion"
+    assert (table.loc["Llama 3 pre-training set", ["low", "high", "interval"]] == "n/a").all()

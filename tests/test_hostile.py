@@ -26,6 +26,7 @@ import random
 import warnings
 
 import ipywidgets as W
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,6 +72,8 @@ def strategy(spec: hostile.Arg):
         return st.lists(hostile_text(), max_size=4)
     if spec.kind == "samples":
         return st.dictionaries(hostile_text(), hostile_text(), max_size=3)
+    if spec.kind == "ids":
+        return st.lists(hostile_number(), max_size=5).map(np.array)
     return None
 
 

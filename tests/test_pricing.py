@@ -75,8 +75,80 @@ def test_missing_batch_and_cache_prices_fall_back_with_a_note():
     batch = bill("deepseek-chat", Workload(1, 100_000, 100_000, batch_share=1))
     assert batch.usd_per_request == pytest.approx(plain.usd_per_request) == pytest.approx(0.028 + 0.042)
     assert any("batch" in n for n in batch.notes)
-    # qwen-flash lists no cached price: cached tokens cost the input price
-    assert bill("qwen-flash", Workload(1, 1000, 0, cache_hit_share=0.5)).usd_per_request == pytest.approx(0.05e-3)
+    # qwen-flash lists no cached price: cached tokens cost the input price, 1,000 x 0.05/1e6 = 0.00005
+    b = bill("qwen-flash", Workload(1, 1000, 0, cache_hit_share=0.5))
+    assert b.usd_per_request == pytest.approx(0.05e-3)
+
+
+def test_a_missing_cached_price_is_missing_not_a_discount():
+    # qwen3-max, 100k prompt (tier 2: input 2.4/M), 80% cache hits, no cached price listed:
+    # all 100,000 tokens at 2.4/M = 0.24, booked as input; 800 output x 12/M = 0.0096
+    b = bill("qwen3-max", Workload(1, 100_000, 800, cache_hit_share=0.8))
+    assert b.missing == ("usd_per_m_cached_input",) and not b.priced
+    assert (b.usd_input, b.usd_cached_input, b.usd_output) == pytest.approx((0.24, 0.0, 0.0096))
+    assert any("upper bound" in n for n in b.notes)
+    # without cache hits nothing is missing
+    assert bill("qwen3-max", Workload(1, 100_000, 800)).priced
+    # a listed cached price is used and booked as cached input: deepseek-chat 0.028/M
+    d = bill("deepseek-chat", Workload(1, 100_000, 0, cache_hit_share=0.8))
+    assert d.priced and d.usd_cached_input == pytest.approx(80_000 * 0.028 / 1e6)
+
+
+def test_compare_leaves_unpriced_bills_out_of_the_ranking():
+    w = Workload(1000, 100_000, 800, cache_hit_share=0.8)
+    ranked = compare(w)
+    assert {"qwen3-max", "qwen-flash"} <= set(ranked.attrs["unpriced"]) and "qwen3-max" not in set(ranked["model_id"])
+    assert ranked["priced"].all()
+    both = compare(w, unpriced="include")
+    assert len(both) == len(ranked) + len(ranked.attrs["unpriced"])
+    assert list(both["priced"]) == sorted(both["priced"], reverse=True)          # priced bills first
+    cheapest_priced = both.loc[both["priced"], "usd_per_month"].min()
+    assert both["times_cheapest"].to_numpy() == pytest.approx(both["usd_per_month"].to_numpy() / cheapest_priced)
+    with pytest.raises(ValueError, match="unpriced"):
+        compare(w, unpriced="maybe")
+    with pytest.raises(ValueError, match="every price"):
+        compare(w, ["qwen3-max"])
+
+
+def test_spread_table_by_hand():
+    # gpt-4o-mini 18.00, deepseek-chat 2000 x 0.28 + 500 x 0.42 = 0.00077 x 30,000 = 23.10, gpt-4o 300.00 a month
+    t = pricing.spread_table({"w": compare(Workload(1000, 2000, 500), ["gpt-4o", "gpt-4o-mini", "deepseek-chat"])})
+    row = t.loc["w"]
+    assert (row["cheapest"], row["dearest"], row["models_billed"]) == ("gpt-4o-mini", "gpt-4o", 3)
+    assert row["usd_median_month"] == pytest.approx(23.10)
+    assert row["dearest_over_cheapest"] == pytest.approx(300 / 18)
+    assert row["left_out_price_missing"] == 0
+
+
+def test_spread_ignores_unpriced_bills():
+    w = Workload(2000, 100_000, 800, cache_hit_share=0.8)
+    t = pricing.spread_table({"agent": compare(w), "agent, all": compare(w, unpriced="include")})
+    assert t.loc["agent", "dearest_over_cheapest"] == pytest.approx(t.loc["agent, all", "dearest_over_cheapest"])
+    assert t.loc["agent", "left_out_price_missing"] == t.loc["agent, all", "left_out_price_missing"] >= 2
+
+
+def test_switch_rank_saving_and_cache_what_if():
+    w = Workload(1000, 2000, 500)
+    s = pricing.switch("gpt-4o", w, cache_target=0.5)
+    assert s.ranked["model_id"].iloc[s.rank - 1] == "gpt-4o" and s.cheapest == s.ranked["model_id"].iloc[0]
+    assert s.saving_usd_month == pytest.approx(300.0 - s.usd_cheapest_month)
+    # half the 2,000 input tokens cached at 1.25/M instead of 2.50/M: 1,000 x 1.25/1e6 x 30,000 = 37.50 less
+    assert s.cached.usd_per_month == pytest.approx(300.0 - 37.5)
+    q = pricing.switch("qwen3-max", Workload(1000, 2000, 500, cache_hit_share=0.5))
+    assert q.rank is None and q.cached is None
+    with pytest.raises(ValueError, match="cache_target"):
+        pricing.switch("gpt-4o", w, cache_target=2)
+
+
+def test_explorer_defaults_come_from_pricing_and_bad_input_clears_the_table():
+    from token_economy.widgets.pricing import BillExplorer
+    ex = BillExplorer()
+    d = pricing.default_workload()
+    assert (ex.values()["requests_per_day"], ex.values()["input_tokens"]) == (d.requests_per_day, d.input_tokens)
+    ex.set(model="qwen-flash", cache_hit_share=0.5)
+    assert ex.last_error is None and "not ranked" in ex.text.value and "<td>n/a</td>" in ex.table.value
+    ex.set(requests_per_day=-5)
+    assert isinstance(ex.last_error, ValueError) and ex.table.value == "" and ex.text.value == ""
 
 
 def test_custom_record_and_sheet_row():
@@ -214,3 +286,13 @@ def test_snapshot_records_package_and_json_path():
     from_db = df[df["database_key"].notna()]
     assert from_db["source"].str.contains("PyPI package litellm").all()
     assert from_db["source"].str.contains("model_prices_and_context_window").all()
+
+
+def test_price_history_fixes_of_issue_15():
+    hist = pricing.price_history().set_index("model")
+    assert str(hist.loc["claude-opus-4.5", "date"].date()) == "2025-11-24"
+    assert "promotional" in hist.loc["deepseek-v3", "note"] and "2025-02-08" in hist.loc["deepseek-v3", "note"]
+    # the V3 -> V3.1 step that a later "price cut" is measured from: output $1.10 -> $1.68
+    v3, v31, v32 = (hist.loc[m] for m in ("deepseek-v3", "deepseek-v3.1", "deepseek-v3.2-exp"))
+    assert (v3["usd_per_m_output"], v31["usd_per_m_output"], v32["usd_per_m_output"]) == (1.10, 1.68, 0.42)
+    assert v3["date"] < v31["date"] < v32["date"]

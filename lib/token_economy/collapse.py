@@ -47,6 +47,8 @@ from . import checks, data
 MAX_DRAWS = 50_000_000            # runs x sample_size x (generations + 1) normal draws: about 1 s
 MAX_WORDS_WRITTEN = 20_000_000    # words_per_generation x (generations + 1) words written: about 1 s
 MAX_VOCABULARY = 1_000_000        # distinct words of a bigram model (Hamlet has about 4,500)
+MAX_WORDS_KEPT = 2_000_000        # words of recent text simulations kept for reuse (or accumulated): 24 MB
+MAX_KEPT_FITS = 1_500_000         # fitted (mean, sd) pairs of recent Gaussian simulations kept for reuse: 24 MB
 # --------------------------------------------------------------------------------------
 # 1. The Gaussian
 # --------------------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class GaussianRuns:
     """Fitted means and standard deviations, shape ``(runs, generations + 1)``.
 
     Column 0 is the fit to human data (``M`` draws from the standard normal);
-    column ``g`` is the fit to the data sampled from fit ``g - 1``.
+    column ``g`` is the fit to the data of generation ``g`` (see :func:`gaussian_generations`).
     """
 
     mean: np.ndarray
@@ -66,6 +68,7 @@ class GaussianRuns:
     human_share: float
     human_per_generation: int
     unbiased: bool
+    accumulate: bool = False
 
     @property
     def generations(self) -> int:
@@ -76,22 +79,124 @@ class GaussianRuns:
         return self.std.shape[0]
 
 
+#: Normal draws per block of generations: the random numbers of several generations are drawn at once.
+_BLOCK_DRAWS = 250_000
+
+
+class _GaussianLoop:
+    """The state of one Gaussian simulation, which can be extended by more generations.
+
+    A run of ``G`` generations is the first ``G + 1`` columns of a longer run with the
+    same settings (the random numbers are drawn in the same order), so a simulation is
+    kept and extended instead of being started again. Each generation's data are ``M``
+    points: ``z`` are standard normal draws, the model-written points are
+    ``mean + std * z`` and the human points are fresh standard normal draws. Only the
+    mean and the sum of squared deviations of each block are needed, computed from ``z``
+    (so a spread of 1e-30 loses no digits), and combined with the pooled-variance rule.
+    """
+
+    def __init__(self, m: int, runs: int, share: float, seed: int, unbiased: bool, accumulate: bool):
+        self.m, self.runs, self.share, self.accumulate = m, runs, share, accumulate
+        self.n_human = int(round(share * m))
+        self.n_model = m - self.n_human
+        self.ddof = 1 if unbiased else 0
+        self.unbiased = unbiased
+        self.rng = np.random.default_rng(seed)
+        x = self.rng.standard_normal((runs, m))
+        mean = x.mean(axis=1)
+        ss = np.einsum("ij,ij->i", x - mean[:, None], x - mean[:, None])
+        self.count = np.full(runs, float(m))     # points in the current training set
+        self.data_mean, self.data_ss = mean, ss  # their mean and sum of squared deviations
+        self.means = [mean]
+        self.stds = [np.sqrt(ss / (m - self.ddof))]
+
+    @property
+    def generations(self) -> int:
+        return len(self.stds) - 1
+
+    def extend(self, generations: int, progress=None) -> None:
+        """Simulate until ``generations`` generations are done; ``progress(g, generations)`` after each block."""
+        runs, m, n_model = self.runs, self.m, self.n_model
+        per_generation = runs * m
+        while self.generations < generations:
+            block = max(1, min(generations - self.generations, _BLOCK_DRAWS // max(per_generation, 1)))
+            z = self.rng.standard_normal((block, per_generation))
+            zm = z[:, : runs * n_model].reshape(block, runs, n_model)
+            zh = z[:, runs * n_model:].reshape(block, runs, self.n_human)
+            zm_mean, zm_ss = _block_stats(zm)
+            zh_mean, zh_ss = _block_stats(zh)
+            for b in range(block):
+                self._step(zm_mean[b], zm_ss[b], zh_mean[b], zh_ss[b])
+            if progress is not None:
+                progress(self.generations, generations)
+
+    def _step(self, zm_mean, zm_ss, zh_mean, zh_ss) -> None:
+        mu, sd = self.means[-1], self.stds[-1]
+        # this generation's M points: n_model written by the last fit, n_human fresh human points
+        mean, ss = _pool(self.n_model, mu + sd * zm_mean, sd * sd * zm_ss, self.n_human, zh_mean, zh_ss)
+        if self.accumulate:   # all data so far: the old training set plus the M new points
+            self.data_mean, self.data_ss = _pool(self.count, self.data_mean, self.data_ss, self.m, mean, ss)
+            self.count = self.count + self.m
+            mean, ss, n = self.data_mean, self.data_ss, self.count
+        else:
+            n = self.m
+        self.means.append(mean)
+        self.stds.append(np.sqrt(ss / (n - self.ddof)))
+
+    def result(self, generations: int) -> GaussianRuns:
+        return GaussianRuns(np.column_stack(self.means[: generations + 1]),
+                            np.column_stack(self.stds[: generations + 1]),
+                            self.m, self.share, self.n_human, self.unbiased, self.accumulate)
+
+
+def _block_stats(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sum of squared deviations over the last axis (zeros for an empty axis)."""
+    if z.shape[-1] == 0:
+        return np.zeros(z.shape[:-1]), np.zeros(z.shape[:-1])
+    mean = z.mean(axis=-1)
+    d = z - mean[..., None]
+    return mean, np.einsum("...i,...i->...", d, d)
+
+
+def _pool(n1, mean1, ss1, n2, mean2, ss2):
+    """Mean and sum of squared deviations of two groups together (Chan et al.'s pairwise rule).
+
+    >>> _pool(2, 1.0, 2.0, 2, 3.0, 2.0)        # [0, 2] and [2, 4]: mean 2, deviations 4 + 0 + 0 + 4
+    (2.0, 8.0)
+    """
+    n = n1 + n2
+    delta = mean2 - mean1
+    return mean1 + delta * (n2 / n), ss1 + ss2 + delta * delta * (n1 * n2 / n)
+
+
+_LOOPS: dict = {}
+
+
 def gaussian_generations(sample_size, generations, runs=200, *, human_share=0.0, seed=0,
-                         unbiased=True, progress=None) -> GaussianRuns:
+                         unbiased=True, accumulate=False, progress=None) -> GaussianRuns:
     """Fit a normal distribution to ``sample_size`` points, sample from the fit, refit, ``generations`` times.
 
-    The human data are draws from N(0, 1). In every later generation a share
-    ``human_share`` of the ``sample_size`` points is fresh human data (rounded to whole
-    points) and the rest is drawn from the previous fit. ``unbiased=True`` fits the
-    variance with the ``M - 1`` divisor, as in the paper's theorem; ``False`` uses the
-    maximum-likelihood ``M`` divisor. All runs are simulated at once;
-    ``progress(g, generations)`` is called after each generation (for a progress bar).
+    The human data are draws from N(0, 1). In every later generation ``M = sample_size``
+    new points are made: a share ``human_share`` of them fresh human data (rounded to whole
+    points), the rest drawn from the previous fit. With ``accumulate=False`` (the paper's
+    theorem) each generation is fitted to its ``M`` new points only: the data are
+    *replaced*. With ``accumulate=True`` (Gerstgrasser et al. 2024) it is fitted to all
+    points so far, the human data of generation 0 included: the data *accumulate*.
+    ``unbiased=True`` fits the variance with the ``n - 1`` divisor, as in the paper's
+    theorem; ``False`` uses the maximum-likelihood ``n`` divisor. All runs are simulated at
+    once, several generations per block of random draws; ``progress(g, generations)`` is
+    called after each block (for a progress bar). The same arguments give the same numbers,
+    and a run is the first generations of any longer run with the same settings (recent
+    simulations are kept and extended, so asking again costs nothing).
 
     >>> g = gaussian_generations(sample_size=5, generations=3, runs=2, seed=0)
     >>> g.mean.shape, g.human_per_generation
     ((2, 4), 0)
     >>> gaussian_generations(5, 3, human_share=0.5).human_per_generation   # 2.5 rounds to 2
     2
+    >>> longer = gaussian_generations(5, 10, runs=2, seed=0)
+    >>> bool((longer.std[:, :4] == g.std).all())                      # a prefix of the longer run
+    True
     >>> gaussian_generations(1, 3)
     Traceback (most recent call last):
     ...
@@ -109,22 +214,14 @@ def gaussian_generations(sample_size, generations, runs=200, *, human_share=0.0,
     if n_runs * m * (n_gen + 1) > MAX_DRAWS:
         raise ValueError(f"runs x sample_size x (generations + 1) = {n_runs * m * (n_gen + 1):,} draws is more than "
                          f"{MAX_DRAWS:,} (about a second of computing): make runs, sample_size or generations smaller")
-    n_human = int(round(share * m))
-    n_model = m - n_human
-    ddof = 1 if unbiased else 0
-
-    rng = np.random.default_rng(seed)
-    mean = np.empty((n_runs, n_gen + 1))
-    std = np.empty((n_runs, n_gen + 1))
-    x = rng.standard_normal((n_runs, m))
-    mean[:, 0], std[:, 0] = x.mean(axis=1), x.std(axis=1, ddof=ddof)
-    for g in range(1, n_gen + 1):
-        x[:, :n_model] = mean[:, g - 1, None] + std[:, g - 1, None] * rng.standard_normal((n_runs, n_model))
-        x[:, n_model:] = rng.standard_normal((n_runs, n_human))
-        mean[:, g], std[:, g] = x.mean(axis=1), x.std(axis=1, ddof=ddof)
-        if progress is not None:
-            progress(g, n_gen)
-    return GaussianRuns(mean, std, m, share, n_human, bool(unbiased))
+    key = (m, n_runs, share, seed, bool(unbiased), bool(accumulate))
+    loop = _LOOPS.pop(key, None) or _GaussianLoop(m, n_runs, share, seed, bool(unbiased), bool(accumulate))
+    loop.extend(n_gen, progress)
+    _LOOPS[key] = loop                      # most recently used last
+    while len(_LOOPS) > 1 and (len(_LOOPS) > 12 or sum(lp.runs * (lp.generations + 1) for lp in _LOOPS.values())
+                               > MAX_KEPT_FITS):
+        _LOOPS.pop(next(iter(_LOOPS)))
+    return loop.result(n_gen)
 
 
 def spread_summary(runs: GaussianRuns, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFrame:
@@ -348,7 +445,7 @@ class Bigram:
     """
 
     vocabulary_size: int
-    keys: np.ndarray          # previous * V + next, one per pair occurrence, sorted
+    keys: np.ndarray          # previous * V + next, one per pair occurrence, sorted (int32 when V * V < 2**31)
     row_start: np.ndarray     # per previous word: index of its first pair in keys
     row_total: np.ndarray     # per previous word: how many pairs start with it
     unigram: np.ndarray       # per word: how often it occurs
@@ -356,7 +453,7 @@ class Bigram:
 
     def pair_counts(self, previous, following) -> np.ndarray:
         """How often each (previous, following) pair occurs (0 for unseen pairs)."""
-        keys = np.asarray(previous, dtype=np.int64) * self.vocabulary_size + following
+        keys = (np.asarray(previous, dtype=np.int64) * self.vocabulary_size + following).astype(self.keys.dtype)
         return np.searchsorted(self.keys, keys, side="right") - np.searchsorted(self.keys, keys, side="left")
 
 
@@ -376,9 +473,15 @@ def fit_bigram(rows: np.ndarray, vocabulary_size: int) -> Bigram:
     ValueError: rows must hold word ids from 0 to vocabulary_size - 1 = 2, got ids from 0 to 5
     """
     v = checks.whole("vocabulary_size", vocabulary_size, minimum=1, maximum=MAX_VOCABULARY)
-    rows = _word_rows(rows, v)
+    return _fit(_word_rows(rows, v), v)
+
+
+def _fit(rows: np.ndarray, v: int) -> Bigram:
+    """:func:`fit_bigram` for rows already checked (a 2-D int64 array of ids below ``v``)."""
     prev, nxt = rows[:, :-1].ravel(), rows[:, 1:].ravel()
-    keys = np.sort(prev.astype(np.int64) * v + nxt)
+    dtype = np.int32 if v * v < 2**31 else np.int64      # smaller keys sort twice as fast
+    keys = prev.astype(dtype) * dtype(v) + nxt.astype(dtype)
+    keys.sort()
     row_total = np.bincount(prev, minlength=v).astype(np.int64)
     row_start = np.concatenate(([0], np.cumsum(row_total)[:-1]))
     unigram = np.bincount(rows.ravel(), minlength=v)
@@ -387,20 +490,48 @@ def fit_bigram(rows: np.ndarray, vocabulary_size: int) -> Bigram:
 
 def _word_rows(rows, vocabulary_size: int) -> np.ndarray:
     """``rows`` as a 2-D int64 array of word ids below ``vocabulary_size``, else ValueError naming rows."""
+    return _word_ids("rows", rows, 2, vocabulary_size - 1, "vocabulary_size - 1")
+
+
+def _word_ids(name: str, values, ndim: int, highest: int, highest_name: str) -> np.ndarray:
+    """``values`` as an int64 array of ``ndim`` dimensions of whole word ids from 0 to ``highest``.
+
+    Anything else (ragged lists, text, NaN, fractions, negative or too large ids, too few
+    words) is a ValueError naming ``name``.
+    """
+    shape = "a 2-D array of word ids (one row per passage)" if ndim == 2 else "a 1-D array of word ids"
     try:
-        arr = np.asarray(rows)
+        arr = np.asarray(values)
     except Exception:  # noqa: BLE001 - ragged lists and other oddities
-        raise ValueError("rows must be a 2-D array of word ids (one row per passage)") from None
-    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 2:
-        raise ValueError(f"rows must be a 2-D array of word ids with at least one row of two words, "
-                         f"got shape {arr.shape}")
+        raise ValueError(f"{name} must be {shape}") from None
+    if arr.ndim != ndim or (ndim == 2 and (arr.shape[0] < 1 or arr.shape[1] < 2)) or (ndim == 1 and arr.size < 2):
+        least = "at least one row of two words" if ndim == 2 else "at least two words"
+        raise ValueError(f"{name} must be {shape} with {least}, got shape {arr.shape}")
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind != "f" or not np.isfinite(arr).all() or (arr != np.round(arr)).any():
-            raise ValueError(f"rows must hold whole-number word ids, got dtype {arr.dtype}")
-    if arr.min() < 0 or arr.max() >= vocabulary_size:
-        raise ValueError(f"rows must hold word ids from 0 to vocabulary_size - 1 = {vocabulary_size - 1}, "
+            raise ValueError(f"{name} must hold whole-number word ids (no NaN, no fractions), got dtype {arr.dtype}")
+    if arr.min() < 0 or arr.max() > highest:
+        raise ValueError(f"{name} must hold word ids from 0 to {highest_name} = {highest}, "
                          f"got ids from {arr.min():g} to {arr.max():g}")
     return arr.astype(np.int64, copy=False)
+
+
+def _merge_bigram(a: Bigram, b: Bigram) -> Bigram:
+    """The bigram model of two texts together, from the models of each (no refit of the first).
+
+    The same as fitting the rows of ``a`` followed by the rows of ``b``:
+
+    >>> a, b = np.array([[0, 1, 1]]), np.array([[1, 0, 2]])
+    >>> merged, joint = _merge_bigram(fit_bigram(a, 3), fit_bigram(b, 3)), fit_bigram(np.vstack([a, b]), 3)
+    >>> merged.keys.tolist() == joint.keys.tolist(), merged.tokens.tolist() == joint.tokens.tolist()
+    (True, True)
+    """
+    keys = np.concatenate([a.keys, b.keys])
+    keys.sort(kind="stable")             # two sorted runs: a linear merge
+    row_total = a.row_total + b.row_total
+    row_start = np.concatenate(([0], np.cumsum(row_total)[:-1]))
+    return Bigram(a.vocabulary_size, keys, row_start, row_total, a.unigram + b.unigram,
+                  np.concatenate([a.tokens, b.tokens]))
 
 
 def sample_bigram(model: Bigram, rows: int, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -422,20 +553,24 @@ def sample_bigram(model: Bigram, rows: int, length: int, rng: np.random.Generato
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), "
                          f"got {type(rng).__name__}")
-    out = np.empty((rows, length), dtype=np.int64)
-    out[:, 0] = model.tokens[rng.integers(model.tokens.size, size=rows)]
-    successors = model.keys % model.vocabulary_size
-    last = successors.size - 1
-    for t in range(1, length):
-        cur = out[:, t - 1]
-        total = model.row_total[cur]
-        slot = model.row_start[cur] + (rng.random(rows) * total).astype(np.int64)
-        nxt = successors[np.minimum(slot, last)]
-        dead = total == 0
-        if dead.any():
+    out = np.empty((length, rows), dtype=np.int64)        # one contiguous row per step, transposed at the end
+    out[0] = model.tokens[rng.integers(model.tokens.size, size=rows)]
+    # successors of each pair occurrence, plus one slot for words without successors (replaced below)
+    successors = np.append(model.keys % model.vocabulary_size, 0).astype(np.int64)
+    row_start, row_total = model.row_start, model.row_total
+    for t in range(1, length):         # seven numpy calls per step: this loop is most of a generation's time
+        cur = out[t - 1]
+        total = row_total.take(cur)
+        u = rng.random(rows)
+        u *= total
+        slot = row_start.take(cur)
+        np.add(slot, u, out=slot, casting="unsafe")   # start + floor(u x total): u >= 0, so truncation is floor
+        nxt = out[t]
+        successors.take(slot, out=nxt)
+        if np.count_nonzero(total) < rows:
+            dead = total == 0
             nxt[dead] = model.tokens[rng.integers(model.tokens.size, size=int(dead.sum()))]
-        out[:, t] = nxt
-    return out
+    return out.T.copy()
 
 
 def held_out_perplexity(model: Bigram, held_out: np.ndarray, weight=0.8, k=0.1) -> float:
@@ -453,18 +588,50 @@ def held_out_perplexity(model: Bigram, held_out: np.ndarray, weight=0.8, k=0.1) 
     1.114
     >>> held_out_perplexity(b, np.array([0, 2, 2])) < float("inf")      # 2 = unknown word
     True
+    >>> held_out_perplexity(b, np.array([0, -1, 1]))
+    Traceback (most recent call last):
+    ...
+    ValueError: held_out must hold word ids from 0 to vocabulary_size (the unknown word) = 2, got ids from -1 to 1
     """
+    if not isinstance(model, Bigram):
+        raise ValueError(f"model must be a Bigram (from fit_bigram), got {type(model).__name__}")
     lam = checks.fraction("weight", weight)
     k = checks.positive("k", k)
     v = model.vocabulary_size
+    held_out = _word_ids("held_out", held_out, 1, v, "vocabulary_size (the unknown word)")
+    return _perplexity(model, held_out, lam, k)
+
+
+def _perplexity(model: Bigram, held_out: np.ndarray, lam: float = 0.8, k: float = 0.1) -> float:
+    """:func:`held_out_perplexity` without the argument checks (for ids known to be valid)."""
+    return _perplexity_of(model, _HeldOutPairs(held_out, model.vocabulary_size, model.keys.dtype), lam, k)
+
+
+class _HeldOutPairs:
+    """The word pairs of a held-out text, prepared once for scoring many models of the same vocabulary."""
+
+    def __init__(self, held_out: np.ndarray, v: int, dtype):
+        self.v, self.dtype = v, dtype
+        self.prev, self.nxt = held_out[:-1], held_out[1:]
+        known = (self.prev < v) & (self.nxt < v)
+        self.known = np.flatnonzero(known)
+        queries = (self.prev[self.known] * v + self.nxt[self.known]).astype(dtype)
+        self.order = np.argsort(queries, kind="stable")   # sorted queries search faster
+        self.queries = queries[self.order]
+
+
+def _perplexity_of(model: Bigram, q: _HeldOutPairs, lam: float = 0.8, k: float = 0.1) -> float:
+    v = model.vocabulary_size
     unigram = np.append(model.unigram, 0).astype(float)
     p_uni = (unigram + k) / (unigram.sum() + k * (v + 1))
-    prev, nxt = held_out[:-1], held_out[1:]
-    known = (prev < v) & (nxt < v)
-    pair = np.where(known, model.pair_counts(np.minimum(prev, v - 1), np.minimum(nxt, v - 1)), 0)
-    row = np.append(model.row_total, 0)[prev]
+    found = np.empty(q.queries.size, dtype=np.int64)
+    found[q.order] = (np.searchsorted(model.keys, q.queries, side="right")
+                      - np.searchsorted(model.keys, q.queries, side="left"))
+    pair = np.zeros(q.prev.size, dtype=np.int64)
+    pair[q.known] = found
+    row = np.append(model.row_total, 0)[q.prev]
     lam_row = np.where(row > 0, lam, 0.0)
-    p = lam_row * pair / np.maximum(row, 1) + (1 - lam_row) * p_uni[nxt]
+    p = lam_row * pair / np.maximum(row, 1) + (1 - lam_row) * p_uni[q.nxt]
     return float(np.exp(-np.mean(np.log(p))))
 
 
@@ -495,22 +662,104 @@ class TextRun:
     metrics: pd.DataFrame
     survival: pd.DataFrame
     samples: dict = field(repr=False)
+    accumulate: bool = False
+
+
+class _TextLoop:
+    """The state of one text simulation, which can be extended by more generations.
+
+    As for the Gaussian, a run of ``G`` generations is the start of any longer run with
+    the same settings (the random draws come in the same order), so a simulation is kept
+    and extended rather than started again.
+    """
+
+    def __init__(self, c: Corpus, share: float, n_words: int, seed: int, accumulate: bool):
+        self.c, self.share, self.accumulate = c, share, accumulate
+        self.length = c.train.shape[1]
+        self.rows = n_words // self.length
+        self.n_human = int(round(share * self.rows))
+        self.rng = np.random.default_rng(seed)
+        original = np.bincount(c.train.ravel(), minlength=c.vocabulary_size)
+        self.bands = {label: (original >= lo) & ((original <= hi) if hi else True) for lo, hi, label in BANDS}
+        self.band_of = np.argmax(np.vstack(list(self.bands.values())), axis=0)   # each word's band
+        self.band_size = np.bincount(self.band_of, minlength=len(BANDS))
+        self.records, self.survival, self.samples = [], [], {}
+        self.model: Bigram | None = None
+        self.written: np.ndarray | None = None
+        v = c.vocabulary_size
+        self.held_out = _HeldOutPairs(c.held_out, v, np.int32 if v * v < 2**31 else np.int64)
+        self.human_words = 0
+
+    @property
+    def generations(self) -> int:
+        return len(self.records) - 1
+
+    @property
+    def kept_words(self) -> int:
+        return 0 if self.model is None else int(self.model.tokens.size)
+
+    def extend(self, generations: int, progress=None) -> None:
+        c, length, rng = self.c, self.length, self.rng
+        while self.generations < generations:
+            g = self.generations + 1
+            if g == 0:
+                current = c.train
+            else:
+                fresh = c.train[rng.choice(c.train.shape[0], self.n_human, replace=self.n_human > c.train.shape[0])]
+                current = np.concatenate([self.written[:-1], fresh])
+            fitted = _fit(current, c.vocabulary_size)
+            self.model = _merge_bigram(self.model, fitted) if self.accumulate and g > 0 else fitted
+            new_human = c.train_words if g == 0 else self.n_human * length
+            self.human_words = self.human_words + new_human if self.accumulate else new_human
+            model = self.model
+            present = model.unigram > 0
+            self.records.append((int(present.sum()), present.sum() / c.vocabulary_size, entropy_bits(model.unigram),
+                                 _perplexity_of(model, self.held_out), self.human_words, int(model.tokens.size)))
+            self.survival.append(list(np.bincount(self.band_of, weights=present, minlength=len(BANDS)) / self.band_size))
+            self.written = sample_bigram(model, self.rows - self.n_human + 1, length, rng)
+            self.samples[g] = " ".join(c.vocabulary[self.written[-1, :20]])
+            if progress is not None:
+                progress(g, generations)
+
+    def result(self, generations: int) -> "TextRun":
+        metrics = pd.DataFrame(self.records[: generations + 1], columns=TEXT_METRICS)
+        metrics.index.name = "generation"
+        survival = pd.DataFrame(self.survival[: generations + 1], columns=list(self.bands))
+        survival.index.name = "generation"
+        samples = {g: self.samples[g] for g in range(generations + 1)}
+        return TextRun(self.c, self.share, self.rows * self.length, metrics, survival, samples, self.accumulate)
+
+
+TEXT_METRICS = ["vocabulary", "vocabulary_kept", "entropy_bits", "held_out_perplexity", "human_words",
+                "training_words"]
+_TEXT_LOOPS: dict = {}
 
 
 def text_generations(corpus="hamlet", generations=20, *, human_share=0.0, words_per_generation=None,
-                     seed=0, progress=None) -> TextRun:
+                     seed=0, accumulate=False, progress=None) -> TextRun:
     """Train a word bigram model on human text, then on its own text, ``generations`` times.
 
-    Model 0 is fitted to the human training text. Model ``g`` is fitted to
-    ``words_per_generation`` words (default: as many as the human text), of which a
+    Model 0 is fitted to the human training text. Each later generation adds
+    ``words_per_generation`` new words (default: as many as the human text), of which a
     share ``human_share`` are fresh passages of the human text, drawn at random each
-    generation, and the rest are written by model ``g - 1``. ``progress(g, generations)``
-    is called after each generation (for a progress bar).
+    generation, and the rest are written by model ``g - 1``. With ``accumulate=False``
+    model ``g`` is fitted to these new words only (the data are *replaced*, as in the
+    paper); with ``accumulate=True`` to all words so far, the human text of generation 0
+    included (the data *accumulate*, as in Gerstgrasser et al. 2024). ``progress(g,
+    generations)`` is called after each generation computed (for a progress bar); recent
+    runs are kept and extended, so asking again, or for fewer generations, costs nothing.
+
+    ``metrics`` columns: distinct words the model can write (``vocabulary``, and as a share
+    of the human text's, ``vocabulary_kept``), the entropy of its word distribution, its
+    perplexity on held-out human text, and the human and total words of its training set.
 
     >>> run = text_generations("hamlet", generations=3, seed=0)
     >>> list(run.metrics.columns)
-    ['vocabulary', 'vocabulary_kept', 'entropy_bits', 'held_out_perplexity', 'human_words']
+    ['vocabulary', 'vocabulary_kept', 'entropy_bits', 'held_out_perplexity', 'human_words', 'training_words']
     >>> run.metrics["vocabulary"].is_monotonic_decreasing      # no human data: words only vanish
+    True
+    >>> kept = text_generations("hamlet", generations=3, seed=0, accumulate=True)
+    >>> bool((kept.metrics["vocabulary_kept"] == 1).all())     # the play is never thrown away
     True
     """
     c = load_corpus(corpus)
@@ -526,34 +775,18 @@ def text_generations(corpus="hamlet", generations=20, *, human_share=0.0, words_
         raise ValueError(f"words_per_generation x (generations + 1) = {n_words * (n_gen + 1):,} words is more "
                          f"than {MAX_WORDS_WRITTEN:,} (about a second of computing): "
                          "make generations or words_per_generation smaller")
-    rows = n_words // length
-    n_human = int(round(share * rows))
-    rng = np.random.default_rng(seed)
-
-    original = np.bincount(c.train.ravel(), minlength=c.vocabulary_size)
-    bands = {label: (original >= lo) & ((original <= hi) if hi else True) for lo, hi, label in BANDS}
-    records, survival, samples = [], [], {}
-    current = c.train
-    for g in range(n_gen + 1):
-        model = fit_bigram(current, c.vocabulary_size)
-        present = model.unigram > 0
-        human_words = c.train_words if g == 0 else n_human * length
-        records.append((int(present.sum()), present.sum() / c.vocabulary_size, entropy_bits(model.unigram),
-                        held_out_perplexity(model, c.held_out), human_words))
-        survival.append([present[mask].mean() for mask in bands.values()])
-        written = sample_bigram(model, rows - n_human + 1, length, rng)
-        samples[g] = " ".join(c.vocabulary[written[-1, :20]])
-        if g < n_gen:
-            fresh = c.train[rng.choice(c.train.shape[0], n_human, replace=n_human > c.train.shape[0])]
-            current = np.concatenate([written[:-1], fresh])
-        if progress is not None:
-            progress(g, n_gen)
-    metrics = pd.DataFrame(records, columns=["vocabulary", "vocabulary_kept", "entropy_bits",
-                                             "held_out_perplexity", "human_words"])
-    metrics.index.name = "generation"
-    survival = pd.DataFrame(survival, columns=list(bands))
-    survival.index.name = "generation"
-    return TextRun(c, share, rows * length, metrics, survival, samples)
+    if accumulate and n_words * (n_gen + 1) > MAX_WORDS_KEPT:
+        raise ValueError(f"with accumulate=True, words_per_generation x (generations + 1) = {n_words * (n_gen + 1):,} "
+                         f"words are kept in memory, more than {MAX_WORDS_KEPT:,}: "
+                         "make generations or words_per_generation smaller")
+    key = (c.corpus_id, share, n_words // length, seed, bool(accumulate))
+    loop = _TEXT_LOOPS.pop(key, None) or _TextLoop(c, share, n_words, seed, bool(accumulate))
+    loop.extend(n_gen, progress)
+    _TEXT_LOOPS[key] = loop                       # most recently used last
+    while len(_TEXT_LOOPS) > 1 and (len(_TEXT_LOOPS) > 12
+                                    or sum(lp.kept_words for lp in _TEXT_LOOPS.values()) > MAX_WORDS_KEPT):
+        _TEXT_LOOPS.pop(next(iter(_TEXT_LOOPS)))
+    return loop.result(n_gen)
 
 
 def band_sizes(corpus="hamlet") -> pd.Series:
@@ -567,3 +800,135 @@ def band_sizes(corpus="hamlet") -> pd.Series:
     original = np.bincount(c.train.ravel(), minlength=c.vocabulary_size)
     return pd.Series({label: int(((original >= lo) & ((original <= hi) if hi else True)).sum())
                       for lo, hi, label in BANDS}, name="words")
+
+
+# --------------------------------------------------------------------------------------
+# 3. The explorers' defaults and summaries (notebook 07 shows the same defaults as static twins)
+# --------------------------------------------------------------------------------------
+
+#: Default settings of the Gaussian explorer (and its static twin): M, generations, human share, seed, runs.
+GAUSSIAN_DEFAULTS = dict(sample_size=100, generations=100, human_share=0.0, seed=0, runs=200)
+#: Default settings of the word-model explorer (``words_per_generation=None``: as many as the human text).
+TEXT_DEFAULTS = dict(corpus="hamlet", words_per_generation=None, generations=50, human_share=0.1, seed=0)
+
+
+def default_words(corpus="hamlet") -> int:
+    """Words per generation by default: as many as the human training text of the corpus.
+
+    >>> default_words("hamlet") == load_corpus("hamlet").train_words
+    True
+    """
+    return load_corpus(corpus).train_words
+
+
+def text_with_reference(corpus="hamlet", generations=50, *, human_share=0.1, words_per_generation=None, seed=0,
+                        progress=None) -> dict:
+    """``{label: TextRun}``: the chosen run and, for comparison, the same settings with no human text.
+
+    >>> list(text_with_reference("macbeth", 2, human_share=0.25, words_per_generation=2_000))
+    ['no human text', '25% human text']
+    """
+    share = checks.fraction("human_share", human_share)
+    chosen = text_generations(corpus, generations, human_share=share, words_per_generation=words_per_generation,
+                              seed=seed, progress=progress)
+    if share == 0:
+        return {"no human text": chosen}
+    reference = text_generations(corpus, generations, words_per_generation=words_per_generation, seed=seed)
+    return {"no human text": reference, f"{share:.0%} human text": chosen}
+
+
+def gaussian_summary(runs: GaussianRuns) -> str:
+    """One or two sentences on a Gaussian simulation, for an explorer's note (plain text).
+
+    >>> gaussian_summary(gaussian_generations(4, 10, runs=20, human_share=0.1))[:40]
+    '10% of 4 points rounds to 0 human points'
+    """
+    if not isinstance(runs, GaussianRuns):
+        raise ValueError(f"runs must be the result of gaussian_generations, got {type(runs).__name__}")
+    m = runs.sample_size
+    if 0 < runs.human_share and runs.human_per_generation == 0:
+        return (f"{runs.human_share:.0%} of {m} points rounds to 0 human points per generation: "
+                "this is the same as no human data.")
+    return (f"With no human data the typical variance halves about every {halving_generations(m, runs.unbiased):.1f} "
+            f"generations at M = {m}. Median fitted sd at generation {runs.generations}: "
+            f"{float(np.median(runs.std[:, -1])):.3f}.")
+
+
+def text_summary(run: TextRun) -> str:
+    """One sentence on a text simulation, for an explorer's note (plain text)."""
+    if not isinstance(run, TextRun):
+        raise ValueError(f"run must be the result of text_generations, got {type(run).__name__}")
+    g = int(run.metrics.index[-1])
+    kept = run.metrics["vocabulary_kept"].iloc[-1]
+    return f"After {g} generations the model still uses {kept:.0%} of the words of the human text."
+
+
+# --------------------------------------------------------------------------------------
+# 4. How much human text there is (Villalobos et al., Epoch AI)
+# --------------------------------------------------------------------------------------
+
+DATA_STOCK_TABLE = "data_stock"
+
+
+def data_stock() -> pd.DataFrame:
+    """Estimates of the stock of human-written public text and of training-set sizes, indexed by ``key``.
+
+    From ``data/data_stock.csv`` (Villalobos et al. 2022 and 2024, Epoch AI; model reports),
+    each row with its source: ``value`` (central), ``low`` and ``high`` (the interval
+    named in ``interval``), ``unit``.
+
+    >>> s = data_stock()
+    >>> float(s.loc["stock_2024", "value"]), s.loc["stock_2024", "unit"]
+    (300000000000000.0, 'tokens')
+    """
+    table = data.load(DATA_STOCK_TABLE)
+    out = table.set_index("key")
+    out.attrs.update(table.attrs)
+    return out
+
+
+def _stock_value(value, unit: str) -> str:
+    """One value of the data-stock table for people: tokens in trillions, years as years, "n/a" if missing.
+
+    >>> _stock_value(3e14, "tokens"), _stock_value(2024.5, "year"), _stock_value(7, "percent per year")
+    ('300 trillion', '2024.5', '7% per year')
+    """
+    if value is None or pd.isna(value):
+        return "n/a"
+    if unit == "tokens":
+        return f"{value / 1e12:,.3g} trillion"
+    if unit == "year":
+        return f"{value:g}"
+    if unit == "percent per year":
+        return f"{value:g}% per year"
+    return f"{value:g} {unit}"
+
+
+def data_stock_table() -> pd.DataFrame:
+    """:func:`data_stock` for reading: one row per estimate, values written with their units, "n/a" where missing."""
+    s = data_stock()
+    out = pd.DataFrame({col: [_stock_value(v, u) for v, u in zip(s[col], s["unit"])] for col in ("value", "low", "high")},
+                       index=pd.Index(s["quantity"].to_numpy(), name="estimate"))
+    out.columns = ["central", "low", "high"]
+    out["interval"] = s["interval"].fillna("n/a").to_numpy()
+    out["as of"] = s["as_of"].to_numpy()
+    return out
+
+
+def dataset_shares() -> pd.DataFrame:
+    """Each listed pre-training set as a share of the effective stock: central estimate and the stock's 90% range.
+
+    >>> d = dataset_shares()
+    >>> round(float(d.loc["Llama 3 pre-training set", "share_of_stock"]), 3)   # 15T / 300T
+    0.05
+    """
+    s = data_stock()
+    stock = s.loc["stock_2024"]
+    sets = s[s.index.str.startswith("dataset_")]
+    out = pd.DataFrame({"tokens": sets["value"].to_numpy(),
+                        "share_of_stock": (sets["value"] / stock["value"]).to_numpy(),
+                        "share_if_stock_high": (sets["value"] / stock["high"]).to_numpy(),
+                        "share_if_stock_low": (sets["value"] / stock["low"]).to_numpy(),
+                        "as_of": sets["as_of"].to_numpy()},
+                       index=pd.Index(sets["quantity"].to_numpy(), name="training set"))
+    return out

@@ -25,9 +25,14 @@ share of requests sent through the batch API at the batch prices.
     >>> round(b.usd_per_month, 2)        # x 1000 requests x 30 days
     18.0
 
-Conventions where a sheet is silent: no cached-input price -> cached tokens cost
-the input price; no cache-write price -> writes cost the input price; no batch
-price -> batch requests cost the standard price (``Bill.notes`` says so).
+Conventions where a sheet is silent: no cache-write price -> writes cost the input
+price (OpenAI and Google charge no write premium); no batch price -> batch requests
+cost the standard price (the provider may have no batch API; ``Bill.notes`` says so).
+No cached-input price is different: most providers discount cached tokens but the
+snapshot does not say by how much, so the price is *missing*. Such a bill charges the
+cached tokens the full input price, books them as input (not as "cached input"),
+names the missing price in ``Bill.missing`` and is an upper bound, not a price;
+:func:`compare` leaves it out of the ranking (``attrs["unpriced"]``).
 
 What it leaves out: taxes, free tiers, volume contracts and enterprise discounts,
 per-hour cache storage fees, priority/flex tiers, tool and search fees, images and
@@ -49,8 +54,14 @@ from . import checks, data
 
 TABLE = "api_prices"
 HISTORY_TABLE = "price_history"
+DOUBAO_TABLE = "doubao_pricing"
 PRICE_FIELDS = ("usd_per_m_input", "usd_per_m_cached_input", "usd_per_m_cache_write", "usd_per_m_output",
                 "usd_per_m_input_batch", "usd_per_m_cached_input_batch", "usd_per_m_output_batch")
+#: Readable names of the price columns, for tables and sentences.
+PRICE_LABELS = {"usd_per_m_input": "input", "usd_per_m_cached_input": "cached input",
+                "usd_per_m_cache_write": "cache write", "usd_per_m_output": "output",
+                "usd_per_m_input_batch": "batch input", "usd_per_m_cached_input_batch": "batch cached input",
+                "usd_per_m_output_batch": "batch output"}
 
 
 # --- the sheet -------------------------------------------------------------------
@@ -95,6 +106,41 @@ def price_sheet() -> pd.DataFrame:
     first = first.drop(columns=["tier", "context_from_tokens", "context_to_tokens"]).reset_index(drop=True)
     first.attrs.update(tiers.attrs)
     return first
+
+
+def sheet_table(models: Iterable[str] | None = None) -> pd.DataFrame:
+    """Price-sheet rows for reading: readable headers with units, indexed by model, NaN where a price is missing.
+
+    Show it with ``.style.format(precision=3, na_rep="n/a")``: a missing price is missing, not zero.
+
+    >>> t = sheet_table(["gpt-4o", "qwen3-max"])
+    >>> t.loc["gpt-4o", "input (US$/M)"], bool(pd.isna(t.loc["qwen3-max", "cached input (US$/M)"]))
+    (np.float64(2.5), True)
+    """
+    sheet = price_sheet().set_index("model_id")
+    if models is not None:
+        models = list(models)
+        for m in models:
+            _tiers(m)
+        sheet = sheet.loc[models]
+    cols = {f: f"{label} (US$/M)" for f, label in PRICE_LABELS.items() if f in ("usd_per_m_input", "usd_per_m_cached_input",
+                                                                                  "usd_per_m_cache_write", "usd_per_m_output")}
+    out = sheet[["provider", *cols]].rename(columns=cols)
+    out["batch discount"] = sheet["batch_discount"]
+    out["context window (tokens)"] = sheet["context_window_tokens"].astype(int)
+    out["context tiers"] = sheet["n_tiers"].astype(int)
+    out.index.name = "model"
+    return out
+
+
+def doubao_pricing() -> pd.DataFrame:
+    """Dated events in Doubao's pricing in China (``data/doubao_pricing.csv``): API launch price, input-length
+    bands, the consumer app's paid tiers; each row says whether its source is a press report or a summary.
+
+    >>> float(doubao_pricing().iloc[0]["price"])     # yuan per million input tokens, May 2024
+    0.8
+    """
+    return data.load(DOUBAO_TABLE)
 
 
 def as_of() -> str:
@@ -207,6 +253,13 @@ class Bill:
     usd_cache_write: float
     usd_output: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Prices the workload needs that the sheet does not list (the bill is then an upper bound, not a price).
+    missing: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def priced(self) -> bool:
+        """True when every price the workload needs is listed."""
+        return not self.missing
 
     def split(self, per: str = "month") -> dict[str, float]:
         """The split (input, cached input, cache write, output) per ``request``, ``day`` or ``month``."""
@@ -286,8 +339,11 @@ def bill(model, workload: Workload) -> Bill:
     p_out = t["usd_per_m_output"]
     p_cached = price("usd_per_m_cached_input", p_in)
     p_write = price("usd_per_m_cache_write", p_in)
+    missing = []
     if w.cache_hit_share > 0 and t.get("usd_per_m_cached_input") is None:
-        notes.append("no cached-input price listed: cached tokens billed at the input price")
+        notes.append("no cached-input price listed: cached tokens billed at the full input price, "
+                     "so this bill is an upper bound")
+        missing.append("usd_per_m_cached_input")
     has_batch = t.get("usd_per_m_input_batch") is not None
     if w.batch_share > 0 and not has_batch:
         notes.append("no batch price listed: batch requests billed at the standard price")
@@ -299,6 +355,8 @@ def bill(model, workload: Workload) -> Bill:
     cached = w.input_tokens * w.cache_hit_share
     written = w.input_tokens * w.cache_write_share
     fresh = w.input_tokens - cached - written
+    if missing:   # without a cached price the "cached" tokens are billed, and booked, as input
+        fresh, cached = fresh + cached, 0.0
     s, b = 1 - w.batch_share, w.batch_share
     usd_input = fresh * (s * p_in + b * b_in) / 1e6
     usd_cached = cached * (s * p_cached + b * b_cached) / 1e6
@@ -309,27 +367,35 @@ def bill(model, workload: Workload) -> Bill:
     return Bill(model_id=t["model_id"], provider=t.get("provider", "custom"), tier=int(t["tier"]),
                 usd_per_request=per_request, usd_per_day=per_day, usd_per_month=per_day * w.days_per_month,
                 usd_input=usd_input, usd_cached_input=usd_cached, usd_cache_write=usd_write, usd_output=usd_output,
-                notes=tuple(notes))
+                notes=tuple(notes), missing=tuple(missing))
 
 
-def compare(workload: Workload, models: Iterable | None = None) -> pd.DataFrame:
+def compare(workload: Workload, models: Iterable | None = None, *, unpriced: str = "exclude") -> pd.DataFrame:
     """Bills of one workload on many models (default: the whole sheet), cheapest first.
 
     Models whose context window is shorter than the prompt are left out and listed
-    in ``df.attrs["skipped"]``. Columns: provider, tier, $/request, $/day, $/month,
-    the monthly split, ``times_cheapest`` (monthly bill / cheapest monthly bill) and
-    ``batch_priced`` (whether the batch share got a batch price).
+    in ``df.attrs["skipped"]``. Models that lack a price the workload needs (a cached-input
+    price when there are cache hits) have no real bill: with ``unpriced="exclude"`` (the
+    default) they are left out of the ranking and listed in ``df.attrs["unpriced"]``
+    (``{model_id: note}``); with ``unpriced="include"`` they stay in, at their upper-bound
+    bill, with ``priced`` False. Columns: provider, tier, $/request, $/day, $/month, the
+    monthly split, ``times_cheapest`` (monthly bill / cheapest *priced* monthly bill),
+    ``priced``, ``batch_priced`` (whether the batch share got a batch price) and ``notes``.
 
     >>> df = compare(Workload(1000, 2000, 500), ["gpt-4o", "gpt-4o-mini"])
     >>> df["model_id"].tolist(), df["usd_per_month"].round(2).tolist(), round(float(df["times_cheapest"].iloc[-1]), 2)
     (['gpt-4o-mini', 'gpt-4o'], [18.0, 300.0], 16.67)
+    >>> compare(Workload(1, 1000, 100, cache_hit_share=0.5), ["gpt-4o", "qwen3-max"]).attrs["unpriced"]
+    {'qwen3-max': 'no cached-input price listed: ...'}
     """
     if not isinstance(workload, Workload):
         raise ValueError(f"workload must be a Workload, got {type(workload).__name__}")
+    if unpriced not in ("exclude", "include"):
+        raise ValueError(f"unpriced must be 'exclude' or 'include', got {unpriced!r}")
     models = model_ids() if models is None else list(models)
     if not models:
         raise ValueError("models must name at least one model (or be None for the whole sheet)")
-    rows, skipped = [], []
+    rows, skipped, without_price = [], [], {}
     for m in models:
         try:
             b = bill(m, workload)
@@ -338,22 +404,122 @@ def compare(workload: Workload, models: Iterable | None = None) -> pd.DataFrame:
                 raise
             skipped.append(m if isinstance(m, str) else dict(m).get("model_id", "custom"))
             continue
+        if b.missing:
+            without_price[b.model_id] = "; ".join(n for n in b.notes if "cached-input" in n)
+            if unpriced == "exclude":
+                continue
         split = b.split("month")
         rows.append({"model_id": b.model_id, "provider": b.provider, "tier": b.tier,
                      "usd_per_request": b.usd_per_request, "usd_per_day": b.usd_per_day,
                      "usd_per_month": b.usd_per_month, "usd_input_month": split["input"],
                      "usd_cached_input_month": split["cached input"], "usd_cache_write_month": split["cache write"],
-                     "usd_output_month": split["output"],
-                     "batch_priced": workload.batch_share == 0 or not any("batch" in n for n in b.notes)})
+                     "usd_output_month": split["output"], "priced": b.priced,
+                     "batch_priced": workload.batch_share == 0 or not any("batch" in n for n in b.notes),
+                     "notes": "; ".join(b.notes)})
     if not rows:
+        if without_price and not skipped:
+            raise ValueError("no model in models has every price this workload needs "
+                             f"(unpriced: {', '.join(without_price)})")
         raise ValueError(f"input_tokens={workload.input_tokens:,.0f} is longer than every model's context window")
-    df = pd.DataFrame(rows).sort_values(["usd_per_month", "model_id"], kind="stable").reset_index(drop=True)
-    cheapest = df["usd_per_month"].iloc[0]
+    df = pd.DataFrame(rows).sort_values(["priced", "usd_per_month", "model_id"], ascending=[False, True, True],
+                                        kind="stable").reset_index(drop=True)
+    priced = df.loc[df["priced"], "usd_per_month"]
+    cheapest = priced.iloc[0] if len(priced) else np.nan
     df["times_cheapest"] = df["usd_per_month"] / cheapest if cheapest > 0 else np.nan
     df.index = pd.RangeIndex(1, len(df) + 1, name="rank")
     df.attrs["skipped"] = skipped
+    df.attrs["unpriced"] = without_price
     df.attrs["as_of"] = as_of()
     return df
+
+
+def spread_table(bills: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Cheapest, median and dearest monthly bill per workload, from :func:`compare` results (priced bills only).
+
+    Columns: models billed, models left out (window too short; price missing), cheapest and
+    dearest model and bill, median bill, and ``dearest_over_cheapest``.
+
+    >>> w = Workload(1000, 2000, 500)
+    >>> t = spread_table({"small": compare(w, ["gpt-4o", "gpt-4o-mini", "deepseek-chat"])})
+    >>> t.loc["small", ["cheapest", "dearest"]].tolist(), round(float(t.loc["small", "dearest_over_cheapest"]), 1)
+    (['gpt-4o-mini', 'gpt-4o'], 16.7)
+    """
+    rows = {}
+    for name, b in bills.items():
+        ranked = b[b["priced"]] if "priced" in b else b
+        if ranked.empty:
+            raise ValueError(f"bills[{name!r}] has no priced bill")
+        cheap, dear = ranked.iloc[0], ranked.iloc[-1]
+        rows[name] = {"models_billed": len(ranked), "skipped_window_too_short": len(b.attrs.get("skipped", [])),
+                      "left_out_price_missing": len(b.attrs.get("unpriced", {})),
+                      "cheapest": cheap["model_id"], "usd_cheapest_month": cheap["usd_per_month"],
+                      "usd_median_month": ranked["usd_per_month"].median(), "dearest": dear["model_id"],
+                      "usd_dearest_month": dear["usd_per_month"],
+                      "dearest_over_cheapest": dear["usd_per_month"] / cheap["usd_per_month"]
+                      if cheap["usd_per_month"] > 0 else np.nan}
+    out = pd.DataFrame(rows).T
+    out.index.name = "workload"
+    return out.infer_objects()
+
+
+#: The bill explorer's default settings (notebook 05 shows the same workload as its static twin).
+EXPLORER_DEFAULTS = dict(requests_per_day=10_000, input_tokens=3_000, output_tokens=400, cache_hit_share=0.0,
+                         batch_share=0.0, model="gpt-4o", cache_target=0.5)
+
+
+def default_workload() -> Workload:
+    """The bill explorer's default workload: 10,000 requests a day, 3,000 input and 400 output tokens each."""
+    d = EXPLORER_DEFAULTS
+    return Workload(d["requests_per_day"], d["input_tokens"], d["output_tokens"], d["cache_hit_share"],
+                    d["batch_share"])
+
+
+@dataclass(frozen=True)
+class Switch:
+    """What one model costs for a workload, where it ranks, and what switching or caching would save.
+
+    ``rank`` is None when the model lacks a price the workload needs (its bill is then an
+    upper bound); ``cached`` is the bill at ``cache_target`` cache hits, None when the model
+    lists no cached-input price.
+    """
+
+    bill: Bill
+    ranked: pd.DataFrame = field(repr=False)
+    rank: int | None
+    cheapest: str
+    cheapest_provider: str
+    usd_cheapest_month: float
+    cache_target: float
+    cached: Bill | None
+
+    @property
+    def saving_usd_month(self) -> float:
+        """What switching to the cheapest priced model saves a month (negative if it is dearer)."""
+        return self.bill.usd_per_month - self.usd_cheapest_month
+
+    @property
+    def saving_share(self) -> float | None:
+        """The saving as a share of the current bill (None for a zero bill)."""
+        return self.saving_usd_month / self.bill.usd_per_month if self.bill.usd_per_month > 0 else None
+
+
+def switch(model: str, workload: Workload, cache_target=0.5) -> Switch:
+    """The bill of ``model``, its rank among all priced bills, and what switching or caching saves.
+
+    >>> s = switch("gpt-4o", Workload(1000, 2000, 500), cache_target=0.5)
+    >>> s.rank > 1, s.cheapest == s.ranked["model_id"].iloc[0], round(s.cached.usd_per_month, 2)
+    (True, True, 262.5)
+    """
+    cache_target = checks.fraction("cache_target", cache_target)
+    ranked = compare(workload)
+    mine = bill(model, workload)
+    at = ranked.index[ranked["model_id"] == mine.model_id]
+    target = workload.replace(cache_hit_share=cache_target,
+                              cache_write_share=min(workload.cache_write_share, 1 - cache_target))
+    cached = bill(model, target)
+    top = ranked.iloc[0]
+    return Switch(mine, ranked, int(at[0]) if len(at) else None, top["model_id"], top["provider"],
+                  float(top["usd_per_month"]), cache_target, None if cached.missing else cached)
 
 
 def blended_price(model, input_share: float = 0.75) -> float:

@@ -2,15 +2,21 @@
 
 Both take a sample size, a number of generations, the share of fresh human data in
 every generation and a random seed, and redraw the curves, with a progress bar that
-advances per generation. The control ranges are capped so that one update stays
-under a second on a small machine; values outside them get a message, not a result.
+advances as generations are computed. The control ranges are capped so that one update
+stays well under a second on a small machine; values outside them get a message, and
+the old result is cleared.
+
+Speed: the simulations keep recent runs and extend them (``token_economy.collapse``),
+and the figures are drawn once and then updated in place (``plots.collapse.GaussianPanels``,
+``TextPanels``), so an update costs a few tens of milliseconds.
 """
 
 from __future__ import annotations
 
 import html
+import time
+
 import ipywidgets as W
-import numpy as np
 
 from .. import collapse, data
 from ..plots import collapse as cplots
@@ -31,7 +37,12 @@ def _check_common(generations, human_share, seed, max_generations):
 
 
 class _CollapseExplorer(Explorer):
-    """Shared plumbing: the progress bar that follows the generations."""
+    """Shared plumbing: the progress bar that follows the generations, and clearing after bad input."""
+
+    #: Progress-bar updates per simulation at most (each one is a message to the browser).
+    PROGRESS_STEPS = 10
+    #: A simulation faster than this shows no intermediate progress, only the finished bar.
+    PROGRESS_AFTER_SECONDS = 0.15
 
     def make_progress(self) -> W.IntProgress:
         self.progress = W.IntProgress(value=0, min=0, max=1, description="generation",
@@ -39,15 +50,34 @@ class _CollapseExplorer(Explorer):
         return self.progress
 
     def start_progress(self, generations: int) -> None:
-        self.progress.bar_style = "info"
-        self.progress.max = generations
-        self.progress.value = 0
+        self._every = max(1, generations // self.PROGRESS_STEPS)
+        self._started = time.perf_counter()
+        self._shown = 0
 
     def step(self, g: int, total: int) -> None:
-        self.progress.value = g
-        self.progress.description = f"{g} / {total}"
         if g == total:
+            self.progress.max = total
+            self.progress.value = total
+            self.progress.description = f"{total} / {total}"
             self.progress.bar_style = "success"
+        elif g - self._shown >= self._every and time.perf_counter() - self._started > self.PROGRESS_AFTER_SECONDS:
+            self._shown = g
+            self.progress.bar_style = "info"
+            self.progress.max = total
+            self.progress.value = g
+            self.progress.description = f"{g} / {total}"
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.last_error is not None:   # no stale figure under the message
+            self.clear()
+
+    def clear(self) -> None:
+        self.view.image.value = b""
+        self.key.value = ""
+        self.progress.value = 0
+        self.progress.description = "generation"
+        self.progress.bar_style = ""
 
 
 @register
@@ -55,22 +85,25 @@ class GaussianCollapseExplorer(_CollapseExplorer):
     name = "gaussian_collapse"
     title = "A Gaussian fed on its own samples: choose M, generations, human share, seed"
     notebook = "07_ai_feeds_on_ai"
-    RUNS = 200
+    RUNS = collapse.GAUSSIAN_DEFAULTS["runs"]
     MAX_SAMPLE_SIZE = 500
     MAX_GENERATIONS = 200
 
     def make_controls(self):
+        d = collapse.GAUSSIAN_DEFAULTS
         return {
-            "sample_size": W.IntText(value=100, description="M samples"),
-            "generations": W.IntText(value=100, description="generations"),
-            "human_share": W.FloatText(value=0.0, step=0.05, description="human share"),
-            "seed": W.IntText(value=0, description="seed"),
+            "sample_size": W.IntText(value=d["sample_size"], description="M samples"),
+            "generations": W.IntText(value=d["generations"], description="generations"),
+            "human_share": W.FloatText(value=d["human_share"], step=0.05, description="human share"),
+            "seed": W.IntText(value=d["seed"], description="seed"),
         }
 
     def make_body(self):
-        self.view = FigureView(10, 3.8, 1, 2, margins=dict(left=0.065, right=0.985, bottom=0.13, top=0.92,
+        self.view = FigureView(10, 3.5, 1, 2, margins=dict(left=0.065, right=0.985, bottom=0.14, top=0.97,
                                                             wspace=0.2))
-        return W.VBox([self.make_progress(), self.view.image])
+        self.panels = cplots.GaussianPanels(*self.view.axes, legend=False)
+        self.key = W.HTML()
+        return W.VBox([self.make_progress(), self.key, self.view.image])
 
     def update(self, sample_size, generations, human_share, seed):
         if not isinstance(sample_size, int) or not 2 <= sample_size <= self.MAX_SAMPLE_SIZE:
@@ -78,25 +111,16 @@ class GaussianCollapseExplorer(_CollapseExplorer):
                              f"to {self.MAX_SAMPLE_SIZE}, got {sample_size}.")
         _check_common(generations, human_share, seed, self.MAX_GENERATIONS)
         self.start_progress(generations)
-        runs = _gaussian_runs(sample_size, generations, self.RUNS, human_share, seed, progress=self.step)
+        runs = collapse.gaussian_generations(sample_size, generations, self.RUNS, human_share=human_share,
+                                             seed=seed, progress=self.step)
         self.step(generations, generations)
-        for ax in self.view.axes:
-            ax.clear()
-        cplots.draw_spread_fan(self.view.axes[0], runs)
-        cplots.draw_spread_histograms(self.view.axes[1], runs)
+        self.panels.update(runs)
         self.view.draw()
-        if 0 < human_share and runs.human_per_generation == 0:
-            return (f"{human_share:.0%} of {sample_size} points rounds to 0 human points per generation: "
-                    "this is the same as no human data.")
-        typical = collapse.halving_generations(sample_size)
-        return (f"With no human data the typical variance halves about every {typical:.1f} generations at "
-                f"M = {sample_size}. Median fitted sd at generation {generations}: "
-                f"{float(np.median(runs.std[:, -1])):.3f}.")
+        self.key.value = cplots.key_html(self.panels.key())
+        return collapse.gaussian_summary(runs)
 
     def static(self):
-        v = {k: c.value for k, c in self.controls.items()}
-        return cplots.gaussian_figure(_gaussian_runs(v["sample_size"], v["generations"], self.RUNS,
-                                                     v["human_share"], v["seed"]))
+        return cplots.gaussian_figure(collapse.gaussian_generations(**self.values(), runs=self.RUNS))
 
     @classmethod
     def sample_settings(cls, rng):
@@ -104,35 +128,6 @@ class GaussianCollapseExplorer(_CollapseExplorer):
                 "generations": rng.randint(1, cls.MAX_GENERATIONS),
                 "human_share": rng.choice([0.0, 0.1, 0.5, 1.0, round(rng.random(), 2)]),
                 "seed": rng.randint(0, 10_000)}
-
-
-_CACHE: dict = {}
-
-
-def _cached(key, compute):
-    """A small memo of recent simulations, so a static twin or an unchanged reference run is not recomputed."""
-    if key not in _CACHE:
-        if len(_CACHE) >= 16:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = compute()
-    return _CACHE[key]
-
-
-def _gaussian_runs(sample_size, generations, runs, human_share, seed, progress=None):
-    return _cached(("gauss", sample_size, generations, runs, human_share, seed),
-                   lambda: collapse.gaussian_generations(sample_size, generations, runs, human_share=human_share,
-                                                         seed=seed, progress=progress))
-
-
-def _text_run(corpus, generations, words, human_share, seed, progress=None):
-    return _cached(("text", corpus, generations, words, human_share, seed),
-                   lambda: collapse.text_generations(corpus, generations, human_share=human_share,
-                                                     words_per_generation=words, seed=seed, progress=progress))
-
-
-def default_words(corpus: str = "hamlet") -> int:
-    """Words per generation by default: as many as the human training text of the corpus."""
-    return collapse.load_corpus(corpus).train_words
 
 
 @register
@@ -143,31 +138,28 @@ class TextCollapseExplorer(_CollapseExplorer):
     MIN_WORDS = 1_000
     MAX_WORDS = 40_000
     MAX_GENERATIONS = 60
+    COLOURS = {"no human text": cplots.MODEL}
 
     def make_controls(self):
+        d = collapse.TEXT_DEFAULTS
         corpora = data.load("corpora")
         return {
             "corpus": W.Dropdown(options=[(t, c) for c, t in zip(corpora["corpus_id"], corpora["title"])],
-                                 value="hamlet", description="human text"),
-            "words_per_generation": W.IntText(value=default_words("hamlet"), description="words / gen."),
-            "generations": W.IntText(value=50, description="generations"),
-            "human_share": W.FloatText(value=0.1, step=0.05, description="human share"),
-            "seed": W.IntText(value=0, description="seed"),
+                                 value=d["corpus"], description="human text"),
+            "words_per_generation": W.IntText(value=d["words_per_generation"] or collapse.default_words(d["corpus"]),
+                                              description="words / gen."),
+            "generations": W.IntText(value=d["generations"], description="generations"),
+            "human_share": W.FloatText(value=d["human_share"], step=0.05, description="human share"),
+            "seed": W.IntText(value=d["seed"], description="seed"),
         }
 
     def make_body(self):
-        self.view = FigureView(11, 3.5, 1, 3, margins=dict(left=0.072, right=0.99, bottom=0.14, top=0.97,
-                                                            wspace=0.3))
+        self.view = FigureView(11, 3.2, 1, 3, margins=dict(left=0.05, right=0.99, bottom=0.14, top=0.96,
+                                                            wspace=0.22))
+        self.panels = cplots.TextPanels(self.view.axes, legend=False)
+        self.key = W.HTML()
         self.sample = W.HTML()
-        return W.VBox([self.make_progress(), self.view.image, self.sample])
-
-    def runs(self, corpus, words_per_generation, generations, human_share, seed, progress=None) -> dict:
-        """The chosen run and, for comparison, the same settings with no human text."""
-        label = f"{human_share:.0%} human text"
-        chosen = _text_run(corpus, generations, words_per_generation, human_share, seed, progress)
-        if human_share == 0:
-            return {"no human text": chosen}
-        return {"no human text": _text_run(corpus, generations, words_per_generation, 0.0, seed), label: chosen}
+        return W.VBox([self.make_progress(), self.key, self.view.image, self.sample])
 
     def update(self, corpus, words_per_generation, generations, human_share, seed):
         if not isinstance(words_per_generation, int) or not self.MIN_WORDS <= words_per_generation <= self.MAX_WORDS:
@@ -175,21 +167,24 @@ class TextCollapseExplorer(_CollapseExplorer):
                              f"{self.MAX_WORDS:,}, got {words_per_generation}.")
         _check_common(generations, human_share, seed, self.MAX_GENERATIONS)
         self.start_progress(generations)
-        runs = self.runs(corpus, words_per_generation, generations, human_share, seed, progress=self.step)
+        runs = collapse.text_with_reference(corpus, generations, human_share=human_share,
+                                            words_per_generation=words_per_generation, seed=seed,
+                                            progress=self.step)
         self.step(generations, generations)
-        for ax in self.view.axes:
-            ax.clear()
-        cplots.draw_text_panels(self.view.axes, runs, colours={"no human text": cplots.MODEL})
+        self.panels.update(runs, self.COLOURS)
         self.view.draw()
+        self.key.value = cplots.key_html(self.panels.key()) + cplots.panel_names_html(self.panels.names())
         last = list(runs.values())[-1]
         self.sample.value = (f"<b>Generation {generations} writes:</b> <i>{html.escape(last.samples[generations])}"
                              "</i>")
-        kept = last.metrics["vocabulary_kept"].iloc[-1]
-        return f"After {generations} generations the model still uses {kept:.0%} of the words of the human text."
+        return collapse.text_summary(last)
+
+    def clear(self) -> None:
+        super().clear()
+        self.sample.value = ""
 
     def static(self):
-        v = {k: c.value for k, c in self.controls.items()}
-        return cplots.text_figure(self.runs(**v), colours={"no human text": cplots.MODEL})
+        return cplots.text_figure(collapse.text_with_reference(**self.values()), self.COLOURS)
 
     @classmethod
     def sample_settings(cls, rng):
