@@ -160,7 +160,8 @@ def field(table: str, column: str) -> dict:
 #: (table, low column, value column or None, high column): a range and the value it should hold.
 RANGES = [("tco_inputs", "low", "value", "high"), ("fleet_utilization", "low", None, "high"),
           ("sensitivity_ranges", "low", None, "high"),
-          ("gpus", "usd_purchase_low", "usd_purchase", "usd_purchase_high")]
+          ("gpus", "usd_purchase_low", "usd_purchase", "usd_purchase_high"),
+          ("data_stock", "low", "value", "high"), ("doubao_pricing", "price", None, "price_high")]
 
 
 @pytest.mark.parametrize("table, low, value, high", RANGES)
