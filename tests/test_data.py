@@ -3,14 +3,18 @@
 A table or a column without a description fails here by name; so does a table that breaks
 its description. The mutations are the mistakes a teacher makes when editing a CSV by hand
 (issue 15): a decimal comma, a negative or zero bandwidth, a negative price, a duplicate id,
-a fractional count, an empty required cell. Each must be refused with a message that names
-the file, the line an editor shows (header = line 1) and the column.
+a fractional count, an empty required cell; and, for every other constraint a description
+sets, a value that breaks it (below a minimum, above a maximum, not an allowed value, of the
+wrong form, repeated in a unique column, "yes" for True, an impossible date). Each must be
+refused with a message that names the file, the line an editor shows (header = line 1) and
+the column.
 """
 
 import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -148,6 +152,67 @@ def test_a_fixed_table_loads_again(data_copy):
     assert len(data.load("gpus")) > 0
 
 
+# --- what a column's description cannot say on its own ---------------------------------------------
+def field(table: str, column: str) -> dict:
+    return next(f for f in TABULAR[table]["schema"]["fields"] if f["name"] == column)
+
+
+#: (table, low column, value column or None, high column): a range and the value it should hold.
+RANGES = [("tco_inputs", "low", "value", "high"), ("fleet_utilization", "low", None, "high"),
+          ("sensitivity_ranges", "low", None, "high"),
+          ("gpus", "usd_purchase_low", "usd_purchase", "usd_purchase_high"),
+          ("data_stock", "low", "value", "high"), ("doubao_pricing", "price", None, "price_high")]
+
+
+@pytest.mark.parametrize("table, low, value, high", RANGES)
+def test_every_range_is_ordered_and_holds_its_value(table, low, value, high):
+    df = data.load(table)
+    both = df[df[low].notna() & df[high].notna()]
+    assert len(both) > 0
+    assert (both[low] <= both[high]).all(), both[both[low] > both[high]]
+    if value:
+        inside = (both[low] <= both[value]) & (both[value] <= both[high])
+        assert inside.all(), both[~inside]
+
+
+def test_each_currency_has_one_default_rate():
+    fx = data.load("fx_rates")
+    defaults = fx[fx["role"] == "default"].groupby("currency").size()
+    assert set(defaults.index) == set(fx["currency"]) and (defaults == 1).all(), defaults
+
+
+def test_allowed_values_are_the_ones_the_code_knows():
+    from token_economy import factory, profit, tokens
+
+    shipped = set(tokens.shipped_encodings())
+    assert set(field("flores200_token_counts", "encoding")["constraints"]["enum"]) == shipped
+    assert set(field("vocabulary_layers", "encoding")["constraints"]["enum"]) == shipped
+    assert set(field("sensitivity_ranges", "verdict")["constraints"]["enum"]) == {*profit.VERDICT_INPUTS,
+                                                                                  "capstone_year"}
+    from_the_table = set(factory.TCO_INPUTS) - {"gpu_price_usd", "rest_of_server_usd_per_gpu"}  # gpus.csv; derived
+    assert set(field("tco_inputs", "parameter")["constraints"]["enum"]) == from_the_table | {"gpus_per_server",
+                                                                                              "server_price_usd"}
+
+
+def test_language_codes_are_bcp47_tags_as_the_notebooks_use_them():
+    for table in ("flores200_languages", "flores200_token_counts", "petrov2023_premiums", "parallel_corpus"):
+        pattern = field(table, "language_code")["constraints"]["pattern"]
+        assert all(re.fullmatch(pattern, code) for code in ("en", "shn", "zh-Hant", "sr-Latn-RS", "es-419"))
+        assert not any(re.fullmatch(pattern, code) for code in ("zh_Hant", "EN", "zh-hant", "english"))
+    measured = set(data.load("flores200_languages")["language_code"])
+    assert set(data.load("petrov2023_premiums")["language_code"]) <= measured
+
+
+def test_every_file_that_is_not_a_table_carries_the_hash_of_its_bytes():
+    """Vocabularies and texts carry the sha256 of their bytes; frictionless checks them too (test_datapackage)."""
+    import hashlib
+
+    for r in PACKAGE["resources"]:
+        if r.get("type") != "table":
+            digest = hashlib.sha256((data.data_dir() / r["path"]).read_bytes()).hexdigest()
+            assert r["hash"] == f"sha256:{digest}", f"{r['path']}: the file changed; update its hash (and its source)"
+
+
 # --- the articles -------------------------------------------------------------------------------
 def test_cite_unknown_article():
     with pytest.raises(ValueError, match="no article"):
@@ -241,15 +306,46 @@ def test_line_numbers_are_the_editors_when_a_quoted_cell_spans_lines():
     assert (problem.line, problem.column) == (4, "usd_per_m_output")
 
 
+def _number_text(x: float) -> str:
+    """How a number is written in a cell: ``3`` for a whole number, ``0.5`` otherwise."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _off_pattern(pattern: str, good: str) -> str:
+    """A cell value that does not have the form ``pattern`` asks for: ``good`` as a hurried editor spoils it
+    (slashes for hyphens, a stray character, capitals), or a blank."""
+    spoiled = (good.replace("-", "/"), good + "!", good.upper(), " ")
+    return next(v for v in spoiled if not re.fullmatch(pattern, v))
+
+
+def _not_allowed(field: dict) -> str:
+    """A cell value of the field's type that its ``enum`` does not allow."""
+    allowed = field["constraints"]["enum"]
+    if field["type"] in ("integer", "number"):
+        return _number_text(next(k for k in range(1, 10**6) if k not in allowed))
+    return next(v for v in ("not-allowed", "unknown", "x") if v not in allowed)
+
+
+#: Constraints that ``generic_mutations`` breaks (minLength 1 is what "required" already asks).
+MUTATED_CONSTRAINTS = {"required", "minimum", "exclusiveMinimum", "maximum", "enum", "pattern", "unique"}
+
+
 def generic_mutations(name: str) -> list[tuple[str, int, str, str, str]]:
-    """Every mistake of issue 15 that applies to table ``name``: (kind, line, column, new cell, word in message)."""
+    """Every mistake that applies to table ``name``: (kind, line, column, new cell, word in message).
+
+    The mistakes of issue 15 (a decimal comma, a negative or zero value, a fraction in a count, an
+    empty required cell, a duplicate key), and one that breaks each other constraint the table's
+    description sets: a value below its minimum or above its maximum, outside its allowed values,
+    of the wrong form, repeated in a unique column; "yes" in a True/False column; an impossible date.
+    """
     res = TABULAR[name]
     fields = res["schema"]["fields"]
     rows = list(csv.reader(io.StringIO(data.path(name).read_text(encoding="utf-8"))))
     out = []
     for k, f in enumerate(fields):
         c = f.get("constraints", {})
-        line = next((i + 1 for i, r in enumerate(rows[1:], start=1) if r[k] != ""), 2)
+        filled = [i + 1 for i, r in enumerate(rows[1:], start=1) if r[k] != ""]
+        line = filled[0] if filled else 2
         if f["type"] in ("number", "integer"):
             out.append(("decimal comma", line, f["name"], "3,35", "3,35"))
             floor = c.get("minimum", c.get("exclusiveMinimum"))
@@ -257,13 +353,28 @@ def generic_mutations(name: str) -> list[tuple[str, int, str, str, str]]:
                 out.append(("negative", line, f["name"], "-1", "-1"))
             if c.get("exclusiveMinimum") == 0:
                 out.append(("zero", line, f["name"], "0", "0"))
+            if c.get("minimum", 0) != 0:
+                out.append(("below minimum", line, f["name"], _number_text(c["minimum"] - 1), "at least"))
+            if c.get("exclusiveMinimum", 0) != 0:
+                out.append(("below minimum", line, f["name"], _number_text(c["exclusiveMinimum"]), "greater than"))
+            if "maximum" in c:
+                out.append(("above maximum", line, f["name"], _number_text(c["maximum"] + 1), "at most"))
         if f["type"] == "integer":
             out.append(("fraction in an integer", line, f["name"], "80.5", "80.5"))
+        if f["type"] == "boolean":
+            out.append(("not a boolean", line, f["name"], "yes", "is not one of"))
+        if f["type"] == "date":
+            out.append(("impossible date", line, f["name"], "2026-02-30", "not a date"))
+        if "enum" in c:
+            out.append(("not an allowed value", line, f["name"], _not_allowed(f), "allowed values"))
+        if "pattern" in c:
+            out.append(("wrong form", line, f["name"], _off_pattern(c["pattern"], rows[line - 1][k]), "expected form"))
+        if c.get("unique") and len(filled) > 1:
+            out.append(("repeated unique value", filled[1], f["name"], rows[filled[0] - 1][k], "twice"))
         if c.get("required"):
             out.append(("missing required value", line, f["name"], "", "empty"))
     key = res["schema"]["primaryKey"]
-    if len(rows) > 2:
-        out.append(("duplicate key", 3, ",".join(key), "", "twice"))
+    out.append(("duplicate key", 3, ",".join(key), "", "twice"))  # a one-row table: its row pasted twice
     return out
 
 
@@ -272,6 +383,8 @@ def mutate(name, kind, line, column, value):
     if kind != "duplicate key":
         return set_cell(text, line, column, value)
     rows = list(csv.reader(io.StringIO(text)))  # duplicate key: copy the key of line 2 into line 3
+    if len(rows) < 3:
+        rows.append(list(rows[1]))
     for col in column.split(","):
         k = rows[0].index(col)
         rows[2][k] = rows[1][k]
@@ -286,9 +399,30 @@ MUTATIONS = [(name, *m) for name in TABLES for m in generic_mutations(name)]
 def test_every_table_gets_the_mutations_that_apply_to_it():
     kinds = {(name, kind) for name, kind, *_ in MUTATIONS}
     assert all((name, "missing required value") in kinds for name in TABLES)
-    assert all((name, "duplicate key") in kinds for name in TABLES if len(data.load(name)) > 1)
+    assert all((name, "duplicate key") in kinds for name in TABLES)
     assert {kind for _, kind in kinds} == {"decimal comma", "negative", "zero", "fraction in an integer",
-                                          "missing required value", "duplicate key"}
+                                          "missing required value", "duplicate key", "below minimum",
+                                          "above maximum", "not a boolean", "impossible date",
+                                          "not an allowed value", "wrong form", "repeated unique value"}
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_constraint_of_every_column_is_broken_by_some_mutation(name):
+    """A constraint that no mutation breaks would be a promise nobody checks."""
+    mutated = {(column, kind) for table, kind, _, column, *_ in MUTATIONS if table == name}
+    by_constraint = {"required": "missing required value", "enum": "not an allowed value", "pattern": "wrong form",
+                     "maximum": "above maximum", "unique": "repeated unique value"}
+    for f in TABULAR[name]["schema"]["fields"]:
+        c = dict(f.get("constraints", {}))
+        if c.get("minLength") == 1 and c.get("required"):
+            del c["minLength"]  # an empty cell: already the missing required value
+        assert set(c) <= MUTATED_CONSTRAINTS, f"{name}.{f['name']}: add a mutation for {set(c) - MUTATED_CONSTRAINTS}"
+        for constraint, kind in by_constraint.items():
+            if c.get(constraint, False) is not False:
+                assert (f["name"], kind) in mutated, f"{name}.{f['name']}: nothing breaks its {constraint}"
+        for bound in ("minimum", "exclusiveMinimum"):
+            if bound in c:
+                assert {(f["name"], k) for k in ("negative", "below minimum")} & mutated, f"{name}.{f['name']}: {bound}"
 
 
 @pytest.mark.parametrize("name, kind, line, column, value, word", MUTATIONS,

@@ -74,3 +74,31 @@ def test_frictionless_refuses_each_mistake_on_the_same_line_and_column(name, kin
         assert ours == [(line, column.replace(",", ", "))]
     else:  # an empty key cell is also a primary-key error (no field) for frictionless
         assert {(row, field) for row, field, kind in theirs if kind != "primary-key"} == set(ours) == {(line, column)}
+
+
+def top_level_alternation(pattern: str) -> bool:
+    """Whether ``pattern`` has a ``|`` outside every group and character class (``a|b``, not ``(a|b)``)."""
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+def test_no_pattern_means_something_else_once_anchored():
+    """token_economy.schema matches a pattern against the whole cell; frictionless writes ^pattern$,
+    which splits a top-level alternation (^a|b$: starts with a, or ends with b). Group it: (a|b)."""
+    assert top_level_alternation("a|b") and not top_level_alternation("(a|b)") and not top_level_alternation("[|]")
+    loose = [(r["name"], f["name"]) for r in PACKAGE["resources"] for f in r.get("schema", {}).get("fields", [])
+             if top_level_alternation(f.get("constraints", {}).get("pattern", ""))]
+    assert loose == []

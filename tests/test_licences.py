@@ -33,7 +33,8 @@ def test_pyproject_declares_every_licence_the_wheel_carries():
 
 def test_each_table_has_the_licence_of_its_origin():
     licences = {r["name"]: {x["name"] for x in r["licenses"]} for r in PACKAGE["resources"]}
-    assert "CC-BY-SA-4.0" in licences["petrov2023_premiums"]  # FLORES-200 counts
+    for flores in ("petrov2023_premiums", "flores200_languages", "flores200_token_counts"):  # FLORES-200 counts
+        assert "CC-BY-SA-4.0" in licences[flores], flores
     assert "MIT" in licences["api_prices"]  # LiteLLM's price database
     assert all(licences[r] == {"MIT"} for r in licences if r.startswith("tiktoken-"))
     assert PUBLIC_DOMAIN in licences["corpora"]
