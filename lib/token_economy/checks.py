@@ -81,6 +81,8 @@ def _as_float(name: str, value) -> float:
     ...
     ValueError: n must be a number, got True (a yes/no value)
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # a numpy scalar in array form, e.g. np.asarray(3.0)
+        value = value[()]
     if isinstance(value, (bool, np.bool_)):
         raise argument_error(name, f"{name} must be a number, got {value!r} (a yes/no value)", value)
     if isinstance(value, str):
