@@ -184,3 +184,38 @@ def test_exercise_problems_are_found(tmp_path):
     wrong_name = nbformat.v4.new_code_cell('exercises.check("q2", x)', metadata={"tags": ["check"]})
     assert "q1" in problems(question, answer, wrong_name, solution)[0]
     assert problems() == ["no '**Exercise N' in the Exercises section"]
+
+
+#: A claim check's claim and its verdict label, as written in a notebook cell (literal strings only).
+CLAIM = re.compile(r'claim=\(?\s*"((?:[^"\\]|\\.)*)"', re.S)
+LABEL = re.compile(r'label\s*=\s*"([^"]+)"')
+
+
+def claim_labels() -> list[tuple[str, str, str]]:
+    """(claim, label, where) for every claim_check call in the notebooks' code cells."""
+    found = []
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            for call in cell.source.split("claim_check(")[1:]:
+                claim, label = CLAIM.search(call), LABEL.search(call)
+                if claim and label:
+                    found.append((" ".join(claim.group(1).split()).lower(), label.group(1).lower(),
+                                  f"{path.stem} cell {i}"))
+    return found
+
+
+def test_the_same_claim_gets_the_same_verdict_everywhere():
+    # GUIDE section 6: the verdict label is the same wherever the same claim is checked (00 and 01
+    # both check "each character it generates is one token").
+    found = claim_labels()
+    assert len(found) >= 12, "the claim checks were not found: has claim_check's call changed?"
+    labels: dict[str, set] = {}
+    for claim, label, where in found:
+        labels.setdefault(claim, set()).add((label, where))
+    repeated = {c: v for c, v in labels.items() if len(v) > 1}
+    assert repeated, "no claim is checked twice any more: keep this test honest by updating it"
+    clashes = {c: sorted(v) for c, v in repeated.items() if len({label for label, _ in v}) > 1}
+    assert clashes == {}
