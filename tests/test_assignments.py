@@ -161,10 +161,18 @@ def test_status_reports_every_notebook_and_the_bar():
 
 
 def _names(source: str, ctx) -> set[str]:
-    """Names a cell's code stores (``ast.Store``, defs) or reads (``ast.Load``)."""
+    """Names a cell's code stores (``ast.Store``, defs) or reads (``ast.Load``).
+
+    The loop variable of a comprehension is not stored: it lives in the comprehension's own scope.
+
+    >>> sorted(_names("x = [e for e in range(3)]; y = {k: 1 for k, _ in []}", __import__("ast").Store))
+    ['x', 'y']
+    """
     import ast
     tree = ast.parse(source)
-    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+    own_scope = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
+    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)
+             and id(n) not in own_scope}
     if ctx is ast.Store:
         found |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     return found
