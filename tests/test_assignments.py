@@ -120,7 +120,7 @@ def test_exercise_names_are_checked():
 def test_notebook_00_checks_accept_equivalent_answers_and_name_known_mistakes():
     from token_economy import tokens
     from token_economy.exercises.nb00 import exercises
-    from token_economy.widgets.start import default_price
+    from token_economy.tokens import default_price
 
     counts = {enc: tokens.count_tokens("Zoë Ñúñez", enc) for enc in reversed(tokens.ENCODINGS)}  # any order
     assert exercises.check("q1", "Zoë Ñúñez", counts).ok
@@ -161,10 +161,18 @@ def test_status_reports_every_notebook_and_the_bar():
 
 
 def _names(source: str, ctx) -> set[str]:
-    """Names a cell's code stores (``ast.Store``, defs) or reads (``ast.Load``)."""
+    """Names a cell's code stores (``ast.Store``, defs) or reads (``ast.Load``).
+
+    The loop variable of a comprehension is not stored: it lives in the comprehension's own scope.
+
+    >>> sorted(_names("x = [e for e in range(3)]; y = {k: 1 for k, _ in []}", __import__("ast").Store))
+    ['x', 'y']
+    """
     import ast
     tree = ast.parse(source)
-    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+    own_scope = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
+    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)
+             and id(n) not in own_scope}
     if ctx is ast.Store:
         found |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     return found
