@@ -10,7 +10,7 @@ the data: a new price in ``data/price_examples.csv`` moves the answer of exercis
 from __future__ import annotations
 
 from .. import data, tokens
-from ..widgets.start import DEFAULT_TEXT, default_price
+from ..tokens import START_TEXT as DEFAULT_TEXT, default_price
 from . import Exercises
 
 exercises = Exercises("00_start_here")
