@@ -83,7 +83,8 @@ MAX_BYTES_PER_VALUE = 8  # bytes per weight or KV value (8 = FP64, the widest fo
 
 def _bounded(name: str, value, *, maximum: float, minimum: float = 0.0, strictly_positive: bool = False):
     """A checked number, or a checked array of numbers (for the vectorised functions), within bounds."""
-    if np.ndim(value) == 0:
+    if np.ndim(value) == 0:  # a 0-d array (from np.asarray of one number) is read as its number
+        value = value.item() if isinstance(value, np.ndarray) else value
         return checks.number(name, value, minimum=minimum, maximum=maximum, strictly_positive=strictly_positive)
     try:
         arr = np.asarray(value, dtype=float)
