@@ -119,14 +119,25 @@ class Answer:
             raise Wrong(f"`{self.name}` should be a function (def {self.name}(...): ...), got {type(value).__name__}.")
         return value
 
-    def close_to(self, expected: float, *, unit: str = "", rel_tol: float = 1e-3,
+    def close_to(self, expected: float, *, unit: str = "", rel_tol: float = 1e-3, abs_tol: float = 0.0,
                  mistakes: Mapping[float, str] | None = None) -> None:
-        """Right if within ``rel_tol`` of ``expected``; ``mistakes`` maps a known wrong value to its hint."""
+        """Right if within ``rel_tol`` (relative) or ``abs_tol`` (absolute) of ``expected``; ``mistakes`` maps a
+        known wrong value to its hint (recognised with the same tolerances).
+
+        ``abs_tol`` is for answers that may be near zero, such as a margin: a relative tolerance of a
+        margin of 0.001 would ask for six digits.
+
+        >>> Answer("margin", 0.004).close_to(0.001, abs_tol=0.005)
+        >>> Answer("margin", 0.004).close_to(0.001)
+        Traceback (most recent call last):
+        ...
+        token_economy.exercises.Wrong: `margin` is too high. Check each factor and its unit.
+        """
         x = self.number(unit)
-        if _close(x, expected, rel_tol):
+        if _close(x, expected, rel_tol, abs_tol):
             return
         for wrong_value, hint in (mistakes or {}).items():
-            if _close(x, wrong_value, rel_tol):
+            if _close(x, wrong_value, rel_tol, abs_tol):
                 raise Wrong(f"`{self.name}` is not right yet. Hint: {hint}.")
         direction = "too high" if x > expected else "too low"
         raise Wrong(f"`{self.name}` is {direction}. Check each factor and its unit.")
@@ -177,8 +188,8 @@ class Answer:
                 raise Wrong(f"`{call}` returns a value that is {'too high' if result > expected else 'too low'}.")
 
 
-def _close(x: float, expected: float, rel_tol: float) -> bool:
-    return math.isclose(x, expected, rel_tol=rel_tol, abs_tol=1e-12)
+def _close(x: float, expected: float, rel_tol: float, abs_tol: float = 0.0) -> bool:
+    return math.isclose(x, expected, rel_tol=rel_tol, abs_tol=max(abs_tol, 1e-12))
 
 
 class Exercises:
