@@ -142,8 +142,16 @@ class Answer:
         direction = "too high" if x > expected else "too low"
         raise Wrong(f"`{self.name}` is {direction}. Check each factor and its unit.")
 
-    def same_counts(self, expected: Mapping[str, int], *, hint: str) -> None:
-        """Right if the answer maps exactly the keys of ``expected`` (any order) to the same counts."""
+    def keyed_like(self, expected: Mapping) -> dict:
+        """The answer as a dict with exactly the keys of ``expected`` (any order; a pandas Series is read too).
+
+        >>> Answer("bills", {"b": 2, "a": 1}).keyed_like({"a": 0, "b": 0})
+        {'b': 2, 'a': 1}
+        >>> Answer("bills", {"a": 1}).keyed_like({"a": 0, "b": 0})
+        Traceback (most recent call last):
+        ...
+        token_economy.exercises.Wrong: `bills` should have exactly the keys ['a', 'b']; missing ['b'].
+        """
         value = self.given()
         if not isinstance(value, Mapping) and not hasattr(value, "to_dict"):
             raise Wrong(f"`{self.name}` should be a dict such as {{{', '.join(f'{k!r}: ...' for k in expected)}}}, "
@@ -157,10 +165,36 @@ class Answer:
         if missing or extra:
             raise Wrong(f"`{self.name}` should have exactly the keys {sorted(expected)}; "
                         + (f"missing {missing}" if missing else f"unexpected {[_shown(k) for k in extra[:3]]}") + ".")
+        return given
+
+    def same_counts(self, expected: Mapping[str, int], *, hint: str) -> None:
+        """Right if the answer maps exactly the keys of ``expected`` (any order) to the same counts."""
+        given = self.keyed_like(expected)
         for key, count in expected.items():
             got = Answer(f"{self.name}[{key!r}]", given[key]).number("tokens")
             if got != count:
                 raise Wrong(f"`{self.name}[{key!r}]` is {'too high' if got > count else 'too low'}. Hint: {hint}.")
+
+    def close_to_each(self, expected: Mapping[str, float], *, unit: str = "",
+                      mistakes: Mapping[str, Mapping[float, str]] | None = None, **tolerance) -> None:
+        """Right if the answer maps exactly the keys of ``expected`` (any order) to numbers close to each value.
+
+        One number per key, such as a bill per model. Each value is checked by :meth:`close_to`
+        under the name ``answer[key]``, with ``mistakes[key]`` (known wrong values and their hints)
+        and the tolerances given (``rel_tol=...``).
+
+        >>> expected = {"gpt-4o-mini": 36.0, "claude-haiku-4.5": 270.0}
+        >>> Answer("bills", {"claude-haiku-4.5": 270.1, "gpt-4o-mini": 36}).close_to_each(expected)
+        >>> Answer("bills", {"gpt-4o-mini": 1.2, "claude-haiku-4.5": 9.0}).close_to_each(
+        ...     expected, unit="dollars a month", mistakes={k: {v / 30: "that is one day"} for k, v in expected.items()})
+        Traceback (most recent call last):
+        ...
+        token_economy.exercises.Wrong: `bills['gpt-4o-mini']` is not right yet. Hint: that is one day.
+        """
+        given = self.keyed_like(expected)
+        for key, value in expected.items():
+            Answer(f"{self.name}[{key!r}]", given[key]).close_to(
+                value, unit=unit, mistakes=(mistakes or {}).get(key), **tolerance)
 
     def returns(self, cases: list[tuple[tuple, float]], *, rel_tol: float = 1e-6,
                 mistakes: Mapping[str, Callable] | None = None) -> None:
