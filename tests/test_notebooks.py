@@ -93,9 +93,10 @@ def test_notebook_follows_the_anatomy(path):
 def exercise_problems(path) -> list[str]:
     """What is wrong with a notebook's exercises (assignments/CONVERTING.md describes the format).
 
-    Every exercise has a solution hidden until asked for: converted, a code cell tagged ``solution``,
-    folded in JupyterLab and behind *Show solution* on the pages, plus a check for an exercise with a
-    definite answer; not yet converted (phase 2 of issue 14), a markdown ``<details>`` block.
+    Every exercise has a solution hidden until asked for: a code cell tagged ``solution`` (or, for a
+    long discussion, a markdown cell tagged ``solution``), folded in JupyterLab and behind *Show
+    solution* on the pages, plus a check for an exercise with a definite answer. The old format, a
+    solution to read in a markdown ``<details>`` block that nothing runs, is no longer accepted.
     """
     spec = importlib.util.spec_from_file_location("assignments_build", ROOT / "assignments" / "build.py")
     build = sys.modules.get(spec.name)
@@ -105,10 +106,9 @@ def exercise_problems(path) -> list[str]:
     exercises = build.exercises_of(path)
     problems = [] if exercises else ["no '**Exercise N' in the Exercises section"]
     for ex in exercises:
-        if ex.details and not ex.solution:
-            continue  # the old format, still allowed until the notebook is converted
         if not ex.solution:
-            problems.append(f"exercise {ex.number} has no solution (a code cell tagged 'solution')")
+            problems.append(f"exercise {ex.number} has no solution (a code cell tagged 'solution')"
+                            + (": its <details> block is the old format, which nothing runs" if ex.details else ""))
         elif not all(build.is_folded(c) for c in ex.solution):
             problems.append(f"exercise {ex.number}: its solution is not folded (see assignments/CONVERTING.md)")
         elif ex.answer and not ex.check:
@@ -176,7 +176,8 @@ def test_exercise_problems_are_found(tmp_path):
     check = nbformat.v4.new_code_cell('exercises.check("q1", x)', metadata={"tags": ["check"]})
     solution = nbformat.v4.new_code_cell("# Solution\nx = 1", metadata=fold)
     assert problems(question, answer, check, solution) == []
-    assert problems(question, nbformat.v4.new_markdown_cell("<details><summary>Solution</summary>1</details>")) == []
+    old = problems(question, nbformat.v4.new_markdown_cell("<details><summary>Solution</summary>1</details>"))
+    assert "old format" in old[0]  # a solution to read, which nothing runs, is refused
     assert "not folded" in problems(question, nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]}))[0]
     assert "not folded" in problems(question, answer, check, nbformat.v4.new_code_cell("x = 1", metadata=fold))[0]
     assert "no check cell" in problems(question, answer, solution)[0]
