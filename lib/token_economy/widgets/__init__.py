@@ -243,7 +243,7 @@ class Explorer:
             if name not in (argument, lead) and "_" not in name:
                 continue
             label = self.label_for(name)
-            if label and label != name:
+            if label:  # quoted even where label and name are the same word: one convention for every message
                 text = re.sub(rf"(?<![\w/.]){re.escape(name)}(?![\w.])", f"\u201c{label}\u201d", text)
         return text
 

@@ -95,12 +95,12 @@ class CapstoneExplorer(Explorer):
     def update(self, layer, strategy, price, capacity, unit_cost, fixed_cost, price_cut_pct, seed):
         self.summary.value = self.chart.value = ""  # an invalid setting leaves no stale result behind
         if price <= 0:
-            raise ValueError("Your starting price must be above $0: a business that gives its units away earns nothing.")
-        for label, value in (("Capacity", capacity), ("Cost per unit sold", unit_cost), ("Fixed cost", fixed_cost)):
+            raise ValueError("price must be above $0: a business that gives its units away earns nothing.")
+        for key, value in (("capacity", capacity), ("unit_cost", unit_cost), ("fixed_cost", fixed_cost)):
             if value < 0:
-                raise ValueError(f"{label} cannot be negative; use 0 or more.")
+                raise ValueError(f"{key} cannot be negative; use 0 or more.")
         if seed < 0:
-            raise ValueError("The random seed must be 0 or a positive whole number.")
+            raise ValueError("seed must be 0 or a positive whole number.")
         base_b, base_m = capstone.presets(layer)
         business = capstone.Business(layer, price=price, capacity=capacity, unit_cost=unit_cost,
                                      fixed_cost=fixed_cost, strategy=strategy,

@@ -57,6 +57,9 @@ class FactoryExplorer(Explorer):
     name = "factory"
     title = "The token factory: a GPU, a model and a batch -> dollars and joules per million tokens"
     notebook = "03_token_factory"
+    #: factory's arguments -> this explorer's controls
+    labels = {"min_tokens_per_s_per_user": "speed", "electricity_usd_per_kwh": "electricity",
+              "usd_per_gpu_hour": "pricing"}
 
     def make_controls(self):
         gpus, models = hardware.gpus(), hardware.models()
@@ -115,7 +118,7 @@ class FactoryExplorer(Explorer):
         if pricing == "rent":
             price = hardware.get_gpu(gpu).usd_per_hour_rental
             if price is None:
-                raise ValueError(f"No public rental price for {gpu} in data/gpus.csv: choose 'own the GPU'.")
+                raise ValueError(f"No public rental price for {gpu} in data/gpus.csv: choose \u201cown the GPU\u201d.")
         else:
             price = float(factory.tco_per_gpu_hour(gpu, electricity_usd_per_kwh=electricity)["total"])
         s = factory.serving_cost(model, gpu, batch=batch, context_tokens=context, n_gpus=None if auto_gpus else n_gpus,
@@ -221,9 +224,9 @@ class MemoryExplorer(Explorer):
     @staticmethod
     def check(context_tokens, users):
         if context_tokens < 1:
-            raise ValueError(f"context (tokens) must be at least 1 token, got {context_tokens}.")
+            raise ValueError(f"context_tokens must be at least 1 token, got {context_tokens}.")
         if users < 1:
-            raise ValueError(f"users at once must be at least 1, got {users}.")
+            raise ValueError(f"users must be at least 1, got {users}.")
         if context_tokens > 10_000_000 or users > 1_000_000:
             raise ValueError("That is beyond any real deployment: keep context under 10 million tokens "
                              "and users under a million.")

@@ -84,15 +84,15 @@ class ProfitExplorer(Explorer):
         self.table.value = self.split.value = ""  # an invalid setting leaves no stale result behind
         self.controls["rent"].disabled = ownership == "own"
         if utilization <= 0:
-            raise ValueError("Utilization must be above 0: idle GPUs make no tokens, so a token's cost is unbounded.")
+            raise ValueError("utilization must be above 0: idle GPUs make no tokens, so a token's cost is unbounded.")
         if price <= 0:
-            raise ValueError("Model price must be above $0 per million tokens to split a dollar.")
+            raise ValueError("price must be above $0 per million tokens to split a dollar.")
         if markup_pct < 0:
-            raise ValueError("Reseller markup: a negative markup means selling below the wholesale price; use 0 or more.")
+            raise ValueError("markup_pct: a negative markup means selling below the wholesale price; use 0 or more.")
         if ownership == "rent" and rent < 0:
-            raise ValueError("GPU rent cannot be negative; use 0 or more.")
+            raise ValueError("rent cannot be negative; use 0 or more.")
         if not 0 <= cost_of_capital_pct <= 100:
-            raise ValueError("Cost of capital must be between 0% and 100% a year.")
+            raise ValueError("cost_of_capital_pct must be between 0% and 100% a year.")
         vc = profit.chain(price=price, utilization=utilization, rent=rent, markup=markup_pct / 100,
                           ownership=ownership, cost_of_capital=cost_of_capital_pct / 100)
         self.table.value = layer_html(vc.layers)
