@@ -85,6 +85,8 @@ class FigureView:
 
     def draw(self) -> None:
         self.image.value = plots.to_png(self.fig, dpi=self.dpi, fast=True)
+        # The image's text alternative (a screen reader reads the tooltip; ipywidgets' Image has no alt).
+        self.image.tooltip = plots.alt_text(self.fig)
 
 
 class Explorer:
@@ -108,7 +110,8 @@ class Explorer:
         self.last_update_seconds: float = 0.0
         self.message = W.HTML(layout=W.Layout(min_height="1.5em"))
         self.message.add_class("te-message")
-        header = W.HTML(f"<b>{html.escape(self.title)}</b>")
+        # The title carries the collection's style sheet, so the explorer's classes are styled in any front end.
+        header = W.HTML(f"{display.style_tag()}<b>{html.escape(self.title)}</b>")
         try:
             self.controls: dict[str, W.ValueWidget] = self.make_controls()
         except INTERRUPTS:

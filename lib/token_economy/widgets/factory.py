@@ -11,8 +11,9 @@ import html
 
 import ipywidgets as W
 
-from .. import checks, factory, hardware
+from .. import checks, display, factory, hardware
 from ..plots import factory as fplots
+from ..plots import key_mark
 from . import Explorer, FigureView, register
 
 STYLE = {"description_width": "150px"}
@@ -217,9 +218,10 @@ class MemoryExplorer(Explorer):
     def make_body(self):
         self.table = W.HTML()
         self.view = FigureView(8.0, 3.6, dpi=90, margins=dict(left=0.16, right=0.97, bottom=0.14, top=0.91))
-        key = " &middot; ".join(f'<span style="color:{colour}">- - {cap:g} GB: {html.escape(", ".join(ids))}</span>'
+        key = " &middot; ".join(f'{key_mark(colour, "dashed")}{cap:g} GB: {html.escape(", ".join(ids))}'
                                 for cap, ids, colour in fplots.gpu_capacities())
-        return W.VBox([self.view.image, W.HTML(f"<small>Dashed lines, the HBM of one GPU: {key}</small>"), self.table])
+        return W.VBox([self.view.image, W.HTML(f'<small class="te-key">Dashed lines, the HBM of one GPU: {key}</small>'),
+                       self.table])
 
     @staticmethod
     def check(context_tokens, users):
@@ -239,7 +241,7 @@ class MemoryExplorer(Explorer):
                                 ax=self.view.axes, gpu_key=False)
             self.view.draw()
             table = hardware.users_table(context_tokens, users, kv_bytes=kv_bytes)
-            self.table.value = table.to_html(float_format=lambda x: f"{x:,.0f}", classes="te-table")
+            self.table.value = display.table(table, decimals=0).to_html()
         except Exception:
             self.table.value = ""
             self.view.image.value = b""
