@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 from IPython.display import HTML, Markdown
@@ -157,6 +158,16 @@ def _decimal(value, places: int, separators: bool | None = None) -> str:
     return f"{value:,.{places}f}" if big else f"{value:.{places}f}"
 
 
+def _all_bool(series: pd.Series) -> bool:
+    """A column of yes/no values stored as objects (True, False and missing values).
+
+    >>> _all_bool(pd.Series([True, None, False])), _all_bool(pd.Series([True, "x"]))
+    (True, False)
+    """
+    values = series.dropna()
+    return series.dtype == object and len(values) > 0 and all(isinstance(v, (bool, np.bool_)) for v in values)
+
+
 def _separators(series: pd.Series) -> bool:
     """Whether a column of numbers gets thousands separators: yes if any of its values reaches 10,000
     (a column of years, all below, stays 2026; a column of counts is 4,096 above 32,768)."""
@@ -260,7 +271,7 @@ def table(df, *, index=None, money=None, percent=None, decimals=2, units=None, c
         elif column in percent_places:
             places = percent_places[column]
             formats[column] = missing(lambda v, p=places: f"{float(v) * 100:.{p}f}%")
-        elif pd.api.types.is_bool_dtype(series):
+        elif pd.api.types.is_bool_dtype(series) or _all_bool(series):
             formats[column] = missing(lambda v: "yes" if v else "no")
             continue
         elif pd.api.types.is_integer_dtype(series) or (pd.api.types.is_float_dtype(series) and _is_whole(series)

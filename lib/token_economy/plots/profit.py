@@ -276,7 +276,10 @@ def memory_two_scales(rec: dict, *, memory_profit_usd_bn: float, nvidia_profit_u
 
 
 def table(df: pd.DataFrame, formats: dict | None = None, *, index: bool = False):
-    """A table for people: ``formats`` per column (``"${:,.2f}"``, ``"{:.0%}"`` ...), missing values as
-    "n/a", no bare 0..n index (``index=True`` keeps a meaningful one), no maths typesetting of "$"."""
-    styler = df.style.format(formats or {}, na_rep="n/a").set_table_attributes('class="mathjax_ignore"')
-    return styler if index else styler.hide(axis="index")
+    """:func:`token_economy.display.table` (no bare 0..n index, integers as integers, yes/no, missing
+    values as "n/a", no maths typesetting of "$"), then ``formats`` per column (``"${:,.2f}"``,
+    ``"{:.0%}"`` ...) for the money and shares of notebooks 06 and 08; ``index=True`` keeps the index."""
+    from ..display import table as people_table
+
+    styler = people_table(df, index=index)
+    return styler.format(formats, na_rep="n/a") if formats else styler
