@@ -40,6 +40,7 @@ import time
 from typing import ClassVar
 
 import ipywidgets as W
+import traitlets
 
 from .. import display, plots
 
@@ -64,6 +65,18 @@ def all_explorers() -> dict[str, type["Explorer"]]:
     return dict(sorted(EXPLORERS.items()))
 
 
+class TitledImage(W.Image):
+    """An ``ipywidgets.Image`` whose ``tooltip`` works, so it can carry the figure's text alternative.
+
+    ipywidgets 8's browser code (``DOMWidgetView.updateTooltip``) reads the model's ``description``,
+    which an Image does not have: a tooltip on a plain Image raises a TypeError in the browser and
+    the image is never drawn. An empty ``description`` lets the tooltip become the ``<img>``'s
+    ``title``, which a screen reader reads as its name.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class FigureView:
     """A matplotlib figure shown as an ``ipywidgets.Image`` and redrawn in place.
 
@@ -81,11 +94,11 @@ class FigureView:
             self.fig.set_layout_engine(None)
             self.fig.subplots_adjust(**margins)
         self.dpi = dpi
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.image = TitledImage(format="png", layout=W.Layout(max_width="100%", height="auto"))
 
     def draw(self) -> None:
         self.image.value = plots.to_png(self.fig, dpi=self.dpi, fast=True)
-        # The image's text alternative (a screen reader reads the tooltip; ipywidgets' Image has no alt).
+        # The image's text alternative: its title (ipywidgets' Image has no alt; see TitledImage).
         self.image.tooltip = plots.alt_text(self.fig)
 
 
