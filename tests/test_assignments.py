@@ -120,7 +120,7 @@ def test_exercise_names_are_checked():
 def test_notebook_00_checks_accept_equivalent_answers_and_name_known_mistakes():
     from token_economy import tokens
     from token_economy.exercises.nb00 import exercises
-    from token_economy.widgets.start import default_price
+    from token_economy.tokens import default_price
 
     counts = {enc: tokens.count_tokens("Zoë Ñúñez", enc) for enc in reversed(tokens.ENCODINGS)}  # any order
     assert exercises.check("q1", "Zoë Ñúñez", counts).ok
