@@ -5,8 +5,10 @@ Every explorer is a subclass of :class:`Explorer` registered with
 
 - one redraw per change (``set`` batches several changes into one redraw);
 - bad input never shows a traceback: a ``ValueError`` from the library becomes
-  a message in the widget (escaped) that names the *control* (its label, say
-  "batch (sequences)") instead of the library's argument (``batch``); anything
+  a message in the widget (escaped) that names the *control* by its label in
+  quotes (“batch (sequences)”) instead of the library's argument (``batch``); an
+  explorer's own message names the control by its key the same way
+  (``"price must be above $0"`` shows as “Your starting price ($/unit)” must ...); anything
   unexpected becomes a message too, even a ``BaseException`` such as pyo3's
   ``PanicException`` (only ``KeyboardInterrupt``, ``SystemExit`` and
   ``GeneratorExit`` pass through). The error is kept in ``last_error`` so tests
@@ -172,8 +174,9 @@ class Explorer:
     def update(self, **values) -> str | None:
         """Compute from the control values and draw into the body.
 
-        Raise ``ValueError`` with a sentence for the learner on bad input; return a
-        note (a str) to show above the output, or None.
+        Raise ``ValueError`` with a sentence for the learner on bad input, naming the control by
+        its key (``"seed must be 0 or more"``: the learner reads “Random seed” must be 0 or more);
+        return a note (a str) to show above the output, or None.
         """
         raise NotImplementedError
 
