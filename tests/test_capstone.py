@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from token_economy import capstone, profit
+from token_economy import capstone, checks, profit
 
 
 def quiet_market(**kw):
@@ -73,6 +73,8 @@ def test_bad_settings_name_the_argument():
         capstone.Business("model", 0, 1, 0, 0)
     with pytest.raises(ValueError, match="capacity"):
         capstone.Business("model", 1, -1, 0, 0)
+    with pytest.raises(ValueError, match="capacity is too small"):  # the revenue it allows is divided by
+        capstone.Business("model", 1, 5e-324, 0, 0)
     with pytest.raises(ValueError, match="strategy"):
         capstone.Business("model", 1, 1, 0, 0, strategy="guess")
     with pytest.raises(ValueError, match="fair_share"):
@@ -82,7 +84,7 @@ def test_bad_settings_name_the_argument():
 
 
 @settings(max_examples=50, deadline=None)
-@given(price=st.floats(0.01, 10), capacity=st.floats(0, 1e6), unit_cost=st.floats(0, 5),
+@given(price=st.floats(0.01, 10), capacity=st.one_of(st.just(0.0), st.floats(checks.SMALLEST, 1e6)), unit_cost=st.floats(0, 5),
        fixed=st.floats(0, 1e5), cut=st.floats(-0.5, 0.9), seed=st.integers(0, 10_000),
        strategy=st.sampled_from(capstone.STRATEGIES))
 def test_books_always_balance(price, capacity, unit_cost, fixed, cut, seed, strategy):

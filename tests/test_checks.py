@@ -72,7 +72,7 @@ SUBNORMAL_CASES = [
     ("profit.serving_cost_at", "utilization"),
     ("profit.to_usd", "units_per_usd"),
     ("profit.training_cost_per_m", "lifetime_tokens"),
-    ("profit.value_chain", "gpu_years"),
+    ("profit.value_chain", "cloud_occupancy"),
     ("profit.value_chain", "rental_usd_per_gpu_hour"),
     ("profit.value_chain", "wholesale_usd_per_m"),
 ]

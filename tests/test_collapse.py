@@ -275,8 +275,8 @@ def test_band_sizes_add_up():
     (dict(sample_size=5000), "M"),
     (dict(human_share=-0.1), "share"),
     (dict(human_share=1.5), "share"),
-    (dict(generations=0), "Generations"),
-    (dict(generations=10_000), "Generations"),
+    (dict(generations=0), "“generations”"),
+    (dict(generations=10_000), "“generations”"),
 ])
 def test_gaussian_explorer_messages(values, words):
     ex = GaussianCollapseExplorer()
@@ -295,7 +295,7 @@ def test_text_explorer_messages_and_progress():
     ex = TextCollapseExplorer(generations=5)
     assert ex.last_error is None and ex.progress.value == 5 and "Generation 5" in ex.sample.value
     ex.set(words_per_generation=999)
-    assert isinstance(ex.last_error, ValueError) and "Words per generation" in ex.message.value
+    assert isinstance(ex.last_error, ValueError) and "“words / gen.”" in ex.message.value
     ex.set(words_per_generation=2_000, human_share=2.0)
     assert isinstance(ex.last_error, ValueError) and "share" in ex.message.value
 

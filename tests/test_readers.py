@@ -155,7 +155,7 @@ def test_table_numbers_money_percent_units_and_missing_values():
                        "ratio": [1.23456, 0.000123, 12345.678], "ok": [True, False, True]})
     shown = display.table(df, money="usd", percent={"share": 0}, units={"usd": "USD per month"}).to_html()
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", shown)
-    assert cells[:6] == ["1200", "2025", "-$3.00", "12%", "1.23", "yes"]
+    assert cells[:6] == ["1,200", "2025", "-$3.00", "12%", "1.23", "yes"]  # separators: the whole tokens column, as it reaches 125,000
     assert cells[6:12] == ["125,000", "2026", "$1,234.50", "100%", "0.00012", "no"]
     assert cells[12:] == ["n/a", "2026", "$0.00012", "n/a", "12,345.68", "yes"]
     assert ">usd (USD per month)<" in shown and "mathjax_ignore" in shown

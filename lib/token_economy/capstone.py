@@ -75,7 +75,8 @@ class Business:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         checks.positive("price", self.price)
         if not (isinstance(self.capacity, (int, float)) and self.capacity == math.inf):
-            checks.non_negative("capacity", self.capacity)
+            # units sold (at most the capacity) make the revenue the margin is divided by: 0, or not tiny
+            checks.non_negative("capacity", self.capacity, divided_by=True)
         checks.non_negative("unit_cost", self.unit_cost)
         checks.non_negative("fixed_cost", self.fixed_cost)
 

@@ -890,13 +890,16 @@ def data_stock() -> pd.DataFrame:
 def _stock_value(value, unit: str) -> str:
     """One value of the data-stock table for people: tokens in trillions, years as years, "n/a" if missing.
 
-    >>> _stock_value(3e14, "tokens"), _stock_value(2024.5, "year"), _stock_value(7, "percent per year")
-    ('300 trillion', '2024.5', '7% per year')
+    >>> _stock_value(3e14, "tokens"), _stock_value(1e15, "tokens"), _stock_value(2024.5, "year")
+    ('300 trillion', '1,000 trillion', '2024.5')
+    >>> _stock_value(7, "percent per year")
+    '7% per year'
     """
     if value is None or pd.isna(value):
         return "n/a"
     if unit == "tokens":
-        return f"{value / 1e12:,.3g} trillion"
+        trillions = value / 1e12
+        return f"{trillions:,.0f} trillion" if abs(trillions) >= 100 else f"{trillions:.3g} trillion"
     if unit == "year":
         return f"{value:g}"
     if unit == "percent per year":

@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 from IPython.display import HTML, Markdown
@@ -133,17 +134,18 @@ def _columns_arg(name: str, value, columns, default: int) -> dict:
     return chosen
 
 
-def _integer(value) -> str:
-    """A whole number: separators from 10,000 on (so years stay 2026).
+def _integer(value, separators: bool | None = None) -> str:
+    """A whole number: separators from 10,000 on (so years stay 2026), or as ``separators`` says
+    (:func:`table` decides per column, so that a column reads the same all the way down).
 
-    >>> _integer(2026), _integer(12345.0), _integer(-1234567)
-    ('2026', '12,345', '-1,234,567')
+    >>> _integer(2026), _integer(12345.0), _integer(-1234567), _integer(4096, separators=True)
+    ('2026', '12,345', '-1,234,567', '4,096')
     """
     n = int(round(value))
-    return f"{n:,}" if abs(n) >= 10_000 else str(n)
+    return f"{n:,}" if (abs(n) >= 10_000 if separators is None else separators) else str(n)
 
 
-def _decimal(value, places: int) -> str:
+def _decimal(value, places: int, separators: bool | None = None) -> str:
     """A number with ``places`` decimals; one too small to show that way keeps two significant digits.
 
     >>> _decimal(3.14159, 2), _decimal(0.000123, 2), _decimal(12345.678, 1), _decimal(0.0, 2)
@@ -152,7 +154,25 @@ def _decimal(value, places: int) -> str:
     if value != 0 and abs(value) < 0.5 * 10 ** -places:
         digits = min(12, 1 - math.floor(math.log10(abs(value))))
         return f"{value:.{digits}f}"
-    return f"{value:,.{places}f}" if abs(value) >= 10_000 else f"{value:.{places}f}"
+    big = abs(value) >= 10_000 if separators is None else separators
+    return f"{value:,.{places}f}" if big else f"{value:.{places}f}"
+
+
+def _all_bool(series: pd.Series) -> bool:
+    """A column of yes/no values stored as objects (True, False and missing values).
+
+    >>> _all_bool(pd.Series([True, None, False])), _all_bool(pd.Series([True, "x"]))
+    (True, False)
+    """
+    values = series.dropna()
+    return series.dtype == object and len(values) > 0 and all(isinstance(v, (bool, np.bool_)) for v in values)
+
+
+def _separators(series: pd.Series) -> bool:
+    """Whether a column of numbers gets thousands separators: yes if any of its values reaches 10,000
+    (a column of years, all below, stays 2026; a column of counts is 4,096 above 32,768)."""
+    values = pd.to_numeric(series, errors="coerce").abs()
+    return bool(values.max() >= 10_000) if values.notna().any() else False
 
 
 def _money(value, places: int, currency: str) -> str:
@@ -182,7 +202,8 @@ def table(df, *, index=None, money=None, percent=None, decimals=2, units=None, c
       keep or hide the index.
     - **Numbers**: integers (and float columns holding only whole numbers, as counts with a gap
       become) show as integers; other numbers with ``decimals`` places (an int, or a mapping of
-      column to places); separators from 10,000 on; a value too small for the places keeps two
+      column to places); thousands separators in a column that reaches 10,000 (the whole column,
+      so 4,096 sits above 32,768; years stay 2026); a value too small for the places keeps two
       significant digits instead of showing 0.00.
     - **Money**: ``money`` names the columns (or maps them to decimals, default 2), shown as
       ``$1,234.50`` / ``-$3.00``; ``percent`` names fractions shown as ``12.5%`` (default 1 place).
@@ -250,15 +271,15 @@ def table(df, *, index=None, money=None, percent=None, decimals=2, units=None, c
         elif column in percent_places:
             places = percent_places[column]
             formats[column] = missing(lambda v, p=places: f"{float(v) * 100:.{p}f}%")
-        elif pd.api.types.is_bool_dtype(series):
+        elif pd.api.types.is_bool_dtype(series) or _all_bool(series):
             formats[column] = missing(lambda v: "yes" if v else "no")
             continue
         elif pd.api.types.is_integer_dtype(series) or (pd.api.types.is_float_dtype(series) and _is_whole(series)
                                                         and column not in decimal_places):
-            formats[column] = missing(_integer)
+            formats[column] = missing(lambda v, s=_separators(series): _integer(v, s))
         elif pd.api.types.is_float_dtype(series):
             places = decimal_places.get(column, default_places)
-            formats[column] = missing(lambda v, p=places: _decimal(float(v), p))
+            formats[column] = missing(lambda v, p=places, s=_separators(series): _decimal(float(v), p, s))
         else:
             continue
         numeric.append(column)

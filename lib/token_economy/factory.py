@@ -958,7 +958,8 @@ def day6_arithmetic(figures: dict | None = None, *, paid_share: float = 1.0) -> 
     (87072.0, 562100, 546)
     """
     f = day6_figures() if figures is None else figures
-    paid_share = checks.fraction("paid_share", paid_share)
+    # revenue (a multiple of paid_share) is divided by for the gross margin: 0, or not tiny
+    paid_share = checks.number("paid_share", paid_share, minimum=0, maximum=1, smallest=checks.SMALLEST)
     gpu_hours = f["nodes_average"] * f["gpus_per_node"] * 24
     cost = gpu_hours * f["usd_per_gpu_hour"]
     hit = f["input_tokens_cache_hit"]

@@ -548,10 +548,13 @@ def smallest_deployment(model, gpu, context_tokens=0, batch=0, *, layout: str | 
             return n
     # from one node on, every term falls as 1 / n (see memory_per_gpu): solve for n
     at_one_node = memory_per_gpu(m, context_tokens, batch, GPUS_PER_NODE, **kw)
-    fixed = replicated_params(m) * _weight_bytes_per_param(m, weight_bytes) if layout == "expert" else 0.0
+    per_param = _weight_bytes_per_param(m, weight_bytes)
+    fixed = replicated_params(m) * per_param if layout == "expert" else 0.0
     if g.hbm_bytes <= fixed:
-        raise ValueError(f"gpu: {m.name}'s non-expert weights ({fixed / GB:,.1f} GB, copied to every GPU in the "
-                         f"expert layout) do not fit in one {g.gpu_id} ({g.hbm_gb:g} GB); use the tensor layout")
+        chosen = "" if weight_bytes is None else f" at weight_bytes = {per_param:g} per parameter"
+        remedy = "use the tensor layout" + ("" if weight_bytes is None else " or fewer weight_bytes")
+        raise ValueError(f"gpu: {m.name}'s non-expert weights ({fixed / GB:,.1f} GB{chosen}, copied to every GPU "
+                         f"in the expert layout) do not fit in one {g.gpu_id} ({g.hbm_gb:g} GB); {remedy}")
     need = GPUS_PER_NODE * (at_one_node["total"] - fixed) / (g.hbm_bytes - fixed)
     if need > MAX_GPUS:
         raise ValueError(f"batch x context_tokens: {m.name} would need {need:,.0f} GPUs, beyond any deployment "

@@ -237,7 +237,8 @@ def bills_view(bills: pd.DataFrame):
         "bill $ / month": bills["usd_per_month"], "extra vs English $ / month": bills["extra_usd_per_month"]})
     money = {c: "${:,.2f}" for c in view.columns if "$" in c}
     return view.style.hide(axis="index").format(
-        {"premium over English": "{:.2f}x", "s.e.": "{:.3f}", "M tokens / month": "{:,.1f}", **money}, na_rep="n/a")
+        {"premium over English": "{:.2f}x", "s.e.": "{:.3f}", "M tokens / month": "{:,.1f}", **money}, na_rep="n/a"
+    ).set_table_attributes('class="te-table mathjax_ignore"')  # "$15 ... $12" is money, not maths
 
 
 def petrov_premiums(tokenizer: str = "cl100k_base") -> pd.DataFrame:

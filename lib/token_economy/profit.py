@@ -669,11 +669,11 @@ def chain(price=None, utilization=None, rent=None, markup=None, ownership: str =
     s = _scenario()
     ownership = _choice("ownership", ownership, OWNERSHIP)
     u = checks.fraction("utilization", s["utilization"] if utilization is None else utilization, allow_zero=False)
-    price = s["price"] if price is None else checks.non_negative("price", price)
+    price = s["price"] if price is None else checks.non_negative("price", price, divided_by=True)
     markup = s["markup"] if markup is None else checks.non_negative("markup", markup)
     tco = s["tco"] if cost_of_capital is None else _tco(checks.number("cost_of_capital", cost_of_capital,
                                                                       minimum=0, maximum=1))
-    rent = s["rent"] if rent is None else checks.non_negative("rent", rent)
+    rent = s["rent"] if rent is None else checks.non_negative("rent", rent, divided_by=True)
     return value_chain(
         wholesale_usd_per_m=price, reseller_markup=markup,
         gpu_hours_per_m=s["gpu_hours_per_m_full"] / u, tco_usd_per_gpu_hour=tco,

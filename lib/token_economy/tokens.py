@@ -244,7 +244,7 @@ def render_tokens_html(text: str, encoding: str = "o200k_base", max_tokens: int 
         colour = _PALETTE[i % len(_PALETTE)]
         visible = html.escape(piece).replace("\n", "↵\n").replace("\t", "⇥\t")
         title = "token id " + ", ".join(map(str, ids))
-        border = "border: 1px dashed #555; " if len(ids) > 1 else ""
+        border = "border: 1px dashed currentColor; " if len(ids) > 1 else ""  # the chip's dark text colour
         if len(ids) > 1:
             title += f" ({len(ids)} tokens for this text)"
         out.append(f'<span title="{title}" style="background:{colour}; {border}'

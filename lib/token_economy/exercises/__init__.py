@@ -61,15 +61,19 @@ class Verdict:
         return f"{'✅' if self.ok else '❌'} {self.exercise}: {self.message}"
 
     def _repr_html_(self) -> str:
-        """The verdict in a coloured box; `code` in the message as code, everything else escaped.
+        """The verdict in a box with a coloured edge (``te-exercise-ok`` / ``te-exercise-wrong`` in
+        collection.css: the theme's gain and loss colours, readable in light and dark themes; the ✅ or ❌
+        says it without colour); `code` in the message as code, everything else escaped.
 
-        >>> Verdict("Exercise 1", False, "`x` is <b>wrong</b>")._repr_html_().split(": ", 1)[1]
+        >>> Verdict("Exercise 1", False, "`x` is <b>wrong</b>")._repr_html_().split("</b>: ", 1)[1]
         '<code>x</code> is &lt;b&gt;wrong&lt;/b&gt;</div>'
         """
-        colour = "#15803d" if self.ok else "#b91c1c"
+        from ..display import style_tag
+
         message = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
-        return (f'<div class="te-verdict" style="border-left:4px solid {colour};padding:2px 8px">'
-                f'{"✅" if self.ok else "❌"} <b>{html.escape(self.exercise)}</b>: {message}</div>')
+        box = '<div class="te-exercise te-exercise-ok">' if self.ok else '<div class="te-exercise te-exercise-wrong">'
+        return (f'{style_tag()}{box}{"✅" if self.ok else "❌"} <b>{html.escape(self.exercise)}</b>: '
+                f"{message}</div>")
 
 
 def _shown(value, limit: int = 40) -> str:

@@ -90,6 +90,7 @@ COLOURS = {
     "reseller": PALETTE["bluish_green"],
     "electricity": PALETTE["yellow"],
     "suppliers": PALETTE["grey"],
+    "capital": PALETTE["orange"],
     # meanings
     "gain": PALETTE["blue"],
     "loss": PALETTE["vermillion"],
@@ -321,6 +322,42 @@ def figure_bundle(fig: Figure) -> tuple[dict, dict]:
     data = {"text/html": figure_html(fig, png), "image/png": base64.b64encode(png).decode("ascii")}
     meta = {"text/html": {"token_economy": {"alt": alt_text(fig), "colour_clashes": figure_colour_clashes(fig)}}}
     return data, meta
+
+
+# --- colour keys in HTML -----------------------------------------------------------------------------
+
+#: The shapes :func:`key_mark` draws, by name, and their classes in collection.css.
+KEY_SHAPES = {"swatch": "te-swatch", "band": "te-swatch te-band", "loss": "te-swatch te-bar-loss",
+              "line": "te-line", "dashed": "te-line te-line-dashed", "dotted": "te-line te-line-dotted"}
+
+
+def css_colour(colour) -> str:
+    """A colour for inline CSS: ``#rrggbb``; black becomes ``currentColor`` (the text colour, so that
+    it shows in a dark theme too).
+
+    >>> css_colour(PALETTE["blue"]), css_colour("black")
+    ('#0072b2', 'currentColor')
+    """
+    hex_colour = to_hex(_on_white(colour))
+    return "currentColor" if hex_colour == "#000000" else hex_colour
+
+
+def key_mark(colour, shape: str = "swatch") -> str:
+    """A colour key's shape as HTML, to put before a plain label: a filled swatch (``swatch``, a paler
+    ``band``, a hatched ``loss``) or a short line (``line``, ``dashed``, ``dotted``).
+
+    HTML keys and bars show colour as shapes, never as coloured text: the label beside the shape stays
+    in the theme's text colour (readable in light and dark themes) and says what the colour means.
+
+    >>> key_mark(COLOURS["input"])
+    '<span class="te-swatch" style="background:#0072b2"></span>'
+    >>> key_mark("black", "dashed")
+    '<span class="te-line te-line-dashed" style="border-color:currentColor"></span>'
+    """
+    if shape not in KEY_SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(KEY_SHAPES)}, got {shape!r}")
+    prop = "border-color" if KEY_SHAPES[shape].startswith("te-line") else "background"
+    return f'<span class="{KEY_SHAPES[shape]}" style="{prop}:{css_colour(colour)}"></span>'
 
 
 # --- colour-blind checks -----------------------------------------------------------------------------

@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import html
 
-import matplotlib.colors
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
 from .. import collapse
-from . import COLOURS, CYCLE, new_figure
+from . import COLOURS, CYCLE, PALETTE, key_mark, new_figure
 
-HUMAN = "#16a34a"
-MODEL = "#dc2626"
+#: Human data, and a model fed only on its own output: blue against vermillion (colour-blind safe,
+#: never green against red). Runs that keep human data (accumulate) take bluish green.
+HUMAN = COLOURS["human"]
+MODEL = COLOURS["synthetic"]
+MIXED = PALETTE["bluish_green"]
+#: Series of a panel that also shows the human reference: the cycle without the human colour.
+SERIES = [c for c in CYCLE if c != HUMAN]
 
 
 def _fast_axes(ax, x_ticks: int) -> None:
@@ -54,7 +58,7 @@ class GaussianPanels:
 
     SHOWN_RUNS = 25
 
-    def __init__(self, ax_fan, ax_hist, colour: str = CYCLE[0], *, legend: bool = True):
+    def __init__(self, ax_fan, ax_hist, colour: str = MODEL, *, legend: bool = True):
         self.ax_fan, self.ax_hist, self.colour, self.show_legend = ax_fan, ax_hist, colour, legend
         self.paths = LineCollection([], colors=colour, linewidths=0.5, alpha=0.25)
         ax_fan.add_collection(self.paths)
@@ -68,7 +72,7 @@ class GaussianPanels:
         if not legend:   # an explorer shows the titles and legends as HTML (text is most of a redraw)
             for ax in (ax_fan, ax_hist):
                 _fast_axes(ax, x_ticks=5)
-        self.steps = [ax_hist.stairs([0], [0, 1], lw=1.6, color=c, baseline=0) for c in CYCLE[:4]]
+        self.steps = [ax_hist.stairs([0], [0, 1], lw=1.6, color=c, baseline=0) for c in SERIES[:4]]
         ax_hist.axvline(1, color=HUMAN, lw=1, ls=":")
         ax_hist.set_xlabel("fitted standard deviation")
         ax_hist.set_ylabel("runs")
@@ -141,22 +145,18 @@ class GaussianPanels:
 def key_html(key: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
     """The titles and legends of :meth:`GaussianPanels.key` (or :meth:`TextPanels.key`) as one HTML line.
 
+    Each entry is a shape in the series' colour (a swatch for a band, a short solid, dashed or
+    dotted line otherwise, as ``te-swatch`` and ``te-line`` in collection.css draw them) before
+    its label in the text colour: the label says what the colour means.
+
     >>> key_html([("A title", [("median <run>", "#2563eb", "line")])])
-    '<div class="te-key"><b>A title</b>: <span style="color:#2563eb">&#9644;</span> median &lt;run&gt;</div>'
+    '<div class="te-key"><b>A title</b>: <span class="te-line" style="border-color:#2563eb"></span>median &lt;run&gt;</div>'
     """
-    marks = {"band": "&#9608;", "line": "&#9644;", "dashed": "&#9476;&#9476;", "dotted": "&#8943;"}
     parts = []
     for title, entries in key:
-        items = " ".join(f'<span style="color:{_css_colour(colour)}">{marks[marker]}</span> '
-                         f'{html.escape(label)}' for label, colour, marker in entries)
+        items = " ".join(f"{key_mark(colour, marker)}{html.escape(label)}" for label, colour, marker in entries)
         parts.append(f"<b>{html.escape(title)}</b>: {items}" if title else items)
     return '<div class="te-key">' + " &nbsp;&middot;&nbsp; ".join(parts) + "</div>"
-
-
-def _css_colour(colour) -> str:
-    """A CSS colour; black becomes the text colour, so that it shows in a dark theme too."""
-    hex_colour = matplotlib.colors.to_hex(colour)
-    return "currentColor" if hex_colour == "#000000" else hex_colour
 
 
 def gaussian_figure(runs: collapse.GaussianRuns):
@@ -172,7 +172,7 @@ def accumulate_figure(replaced: collapse.GaussianRuns, accumulated: collapse.Gau
     ``text = {label: TextRun}``, the word model's held-out perplexity) per generation."""
     fig, axes = new_figure(11 if text else 7, 3.8, 1, 2 if text else 1)
     ax = axes[0] if text else axes
-    for colour, label, runs in ((MODEL, "data replaced", replaced), (CYCLE[0], "data accumulate", accumulated)):
+    for colour, label, runs in ((MODEL, "data replaced", replaced), (MIXED, "data accumulate", accumulated)):
         gens = np.arange(runs.generations + 1)
         q10, q50, q90 = np.quantile(runs.std ** 2, [0.1, 0.5, 0.9], axis=0)
         ax.fill_between(gens, q10, q90, color=colour, alpha=0.15, lw=0)
@@ -184,7 +184,7 @@ def accumulate_figure(replaced: collapse.GaussianRuns, accumulated: collapse.Gau
     ax.set_title(f"Gaussian, M = {replaced.sample_size}, {replaced.runs} runs")
     ax.legend(fontsize=8, loc="upper right")
     if text:
-        for (label, run), colour in zip(text.items(), (MODEL, CYCLE[0], CYCLE[1], CYCLE[2])):
+        for (label, run), colour in zip(text.items(), (MODEL, MIXED, *SERIES[:2])):
             axes[1].plot(run.metrics.index, run.metrics["held_out_perplexity"], color=colour, lw=2, label=label)
         axes[1].set_xlabel("generation")
         axes[1].set_ylabel("perplexity on held-out human text")
@@ -261,7 +261,7 @@ class TextPanels:
                     label, run = items[i]
                     values = run.metrics[column].to_numpy()
                     line.set_data(run.metrics.index.to_numpy(), values)
-                    line.set(visible=True, label=label, color=colours.get(label, CYCLE[i % len(CYCLE)]))
+                    line.set(visible=True, label=label, color=colours.get(label, SERIES[i % len(SERIES)]))
                     low, high = min(low, float(values.min())), max(high, float(values.max()))
                 else:
                     line.set(visible=False, label="_hidden")

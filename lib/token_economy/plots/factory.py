@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .. import factory, hardware
-from . import COLOURS, CYCLE, new_figure
+from . import COLOURS, CYCLE, PALETTE, new_figure
 
 
 def _plain_log(ax, which="xy"):
@@ -188,9 +188,10 @@ def frontier_chart(tables: dict, *, speed=None, highlight=None, ax=None, title=N
     return fig
 
 
-#: Colours of the parts of a GPU-hour (colour-blind safe: no red next to green).
-TCO_COLOURS = {"gpu": "#2563eb", "server_and_network": "#0891b2", "power": "#ca8a04", "hosting": "#7c3aed",
-               "maintenance": "#6b7280", "capital": "#f97316"}
+#: Colours of the parts of a GPU-hour, from the palette (colour-blind safe); the GPU, power and capital
+#: take the colours of the chip maker, electricity and capital in notebook 06's split of a dollar.
+TCO_COLOURS = {"gpu": COLOURS["chip"], "server_and_network": PALETTE["sky_blue"], "power": COLOURS["electricity"],
+               "hosting": PALETTE["bluish_green"], "maintenance": COLOURS["grey"], "capital": COLOURS["capital"]}
 
 
 def tco_chart(table, rentals=None, ax=None):

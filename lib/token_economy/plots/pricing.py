@@ -13,7 +13,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from . import COLOURS, CYCLE, new_figure, source_note
+from . import COLOURS, CYCLE, key_mark, new_figure, source_note
 
 SPLIT = [("usd_input_month", "input", COLOURS["input"]),
          ("usd_cached_input_month", "cached input", COLOURS["cached"]),
@@ -114,15 +114,16 @@ def history(hist: pd.DataFrame, fits: dict[str, tuple[float, pd.Series, pd.Serie
 def bills_html(ranked: pd.DataFrame, highlight: str | None = None, top: int = 15, extra: dict | None = None) -> str:
     """The cheapest ``top`` bills of :func:`token_economy.pricing.compare` as an HTML table with stacked bars.
 
-    ``highlight`` (a model id) is shown in bold, and added below the top rows if it ranks
+    ``highlight`` (a model id) is a highlighted row (``te-highlight``: bold, on the theme's highlight
+    colour, readable in light and dark themes), and added below the top rows if it ranks
     lower. ``extra``: ``{model_id: (provider, usd_per_month, note)}`` rows shown after the
     ranking with rank "n/a" (bills that are only an upper bound). An HTML table redraws in
     a few milliseconds; a matplotlib PNG takes about 0.2 s.
 
     >>> from token_economy import pricing
     >>> t = bills_html(pricing.compare(pricing.Workload(1, 100, 10), ["gpt-4o", "gpt-4o-mini"]), highlight="gpt-4o", top=1)
-    >>> t.count("<tr"), "font-weight:bold" in t
-    (3, True)
+    >>> t.count("<tr"), t.count('class="te-highlight"')
+    (3, 1)
     """
     from .. import checks
 
@@ -133,17 +134,17 @@ def bills_html(ranked: pd.DataFrame, highlight: str | None = None, top: int = 15
     scale = float(rows["usd_per_month"].max()) or 1.0
     out = []
     for rank, r in rows.iterrows():
-        bar = "".join(f'<span style="display:inline-block;height:10px;background:{colour};'
+        bar = "".join(f'<span class="te-bar" style="height:10px;background:{colour};'
                       f'width:{200 * r[col] / scale:.1f}px"></span>' for col, _, colour in SPLIT if r[col] > 0)
-        style = "font-weight:bold;" if r["model_id"] == highlight else ""
-        out.append(f'<tr style="{style}"><td>{rank}</td><td>{html.escape(str(r["model_id"]))}</td>'
-                   f'<td>{html.escape(str(r["provider"]))}</td><td style="text-align:right">${r["usd_per_month"]:,.2f}</td>'
-                   f'<td style="text-align:right">{r["times_cheapest"]:.1f}x</td><td>{bar}</td></tr>')
+        row = '<tr class="te-highlight">' if r["model_id"] == highlight else "<tr>"
+        out.append(f'{row}<td class="te-num">{rank}</td><td>{html.escape(str(r["model_id"]))}</td>'
+                   f'<td>{html.escape(str(r["provider"]))}</td><td class="te-num">${r["usd_per_month"]:,.2f}</td>'
+                   f'<td class="te-num">{r["times_cheapest"]:.1f}x</td><td>{bar}</td></tr>')
     for model_id, (provider, usd, note) in (extra or {}).items():
-        style = "font-weight:bold;" if model_id == highlight else ""
-        out.append(f'<tr style="{style}"><td>n/a</td><td>{html.escape(str(model_id))}</td><td>{html.escape(str(provider))}</td>'
-                   f'<td style="text-align:right">at most ${usd:,.2f}</td><td style="text-align:right">n/a</td>'
+        row = '<tr class="te-highlight">' if model_id == highlight else "<tr>"
+        out.append(f'{row}<td>n/a</td><td>{html.escape(str(model_id))}</td><td>{html.escape(str(provider))}</td>'
+                   f'<td class="te-num">at most ${usd:,.2f}</td><td class="te-num">n/a</td>'
                    f'<td><small>{html.escape(note)}</small></td></tr>')
-    legend = " ".join(f'<span style="color:{colour}">&#9632;</span> {label}' for _, label, colour in SPLIT)
+    legend = " ".join(f"{key_mark(colour)}{label}" for _, label, colour in SPLIT)
     return ('<table class="te-table mathjax_ignore"><tr><th>rank</th><th>model</th><th>provider</th><th>US$ / month</th>'
             f'<th>x cheapest</th><th>{legend}</th></tr>{"".join(out)}</table>')

@@ -13,18 +13,21 @@ import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from . import COLOURS, new_figure, source_note
+from . import COLOURS, PALETTE, new_figure, source_note
 
+#: The colour of each layer of the industry (``profit.SLICE_LAYER``'s values), as in every notebook.
 SLICE_COLOURS = {
     "reseller": COLOURS["reseller"],
     "model": COLOURS["model"],
-    "cloud": "#0891b2",
-    "chip": COLOURS["hardware"],
-    "memory": "#db2777",
+    "cloud": COLOURS["cloud"],
+    "chip": COLOURS["chip"],
+    "memory": COLOURS["memory_maker"],
     "electricity": COLOURS["electricity"],
-    "suppliers": COLOURS["grey"],
-    "capital": "#92400e",
+    "suppliers": COLOURS["suppliers"],
+    "capital": COLOURS["capital"],
 }
+#: A slice that loses money: the loss colour, hatched (the sign is written beside it too).
+LOSS_HATCH = "///"
 
 
 def profit_bars(usd: pd.Series, nvidia_usd: float, target_usd: float, title: str, note: str = ""):
@@ -34,13 +37,13 @@ def profit_bars(usd: pd.Series, nvidia_usd: float, target_usd: float, title: str
     """
     fig, ax = new_figure(7, 3.8)
     bottom = 0.0
-    colours = ["#db2777", "#7c3aed", "#0891b2", "#65a30d"]
+    colours = [PALETTE[k] for k in ("reddish_purple", "sky_blue", "bluish_green", "orange")]
     for (name, value), colour in zip(usd.items(), colours):
         ax.bar(0, value, bottom=bottom, color=colour, width=0.5, label=f"{name}: ${value:,.1f} bn")
         bottom += value
     ax.bar(1, nvidia_usd, color=COLOURS["grey"], width=0.5, label=f"Nvidia: ${nvidia_usd:,.1f} bn")
-    ax.axhline(target_usd, color=COLOURS["output"], ls="--", lw=1)
-    ax.annotate(f"${target_usd:,.0f} bn", xy=(-0.45, target_usd), color=COLOURS["output"], va="bottom", fontsize=8)
+    ax.axhline(target_usd, color=COLOURS["highlight"], ls="--", lw=1)
+    ax.annotate(f"${target_usd:,.0f} bn", xy=(-0.45, target_usd), color=COLOURS["highlight"], va="bottom", fontsize=8)
     ax.set_xticks([0, 1], ["three memory makers", "Nvidia"])
     ax.set_xlim(-0.5, 1.6)
     ax.set_ylabel("operating profit in one quarter, US$ bn")
@@ -72,13 +75,17 @@ def fx_sensitivity(rates, totals_usd, *, used_rate: float, lines: dict, title: s
 
 
 def draw_dollar_split(ax, shares: pd.Series, layer_of: dict, title: str) -> None:
-    """Horizontal bars: cents of an end user's dollar per slice; losses drawn to the left in red."""
+    """Horizontal bars: cents of an end user's dollar per slice, in the colour of its layer; a loss is
+    drawn to the left, in the loss colour and hatched, with its minus sign."""
     ax.clear()
     cents = shares.iloc[::-1] * 100
     y = np.arange(len(cents))
-    colours = [COLOURS["output"] if v < 0 else SLICE_COLOURS.get(layer_of.get(k, ""), COLOURS["grey"])
+    colours = [COLOURS["loss"] if v < 0 else SLICE_COLOURS.get(layer_of.get(k, ""), COLOURS["grey"])
                for k, v in cents.items()]
-    ax.barh(y, cents.to_numpy(), color=colours, height=0.7)
+    bars = ax.barh(y, cents.to_numpy(), color=colours, height=0.7)
+    for bar, v in zip(bars, cents.to_numpy()):
+        if v < 0:
+            bar.set(hatch=LOSS_HATCH, edgecolor="white", linewidth=0)
     for yi, v in zip(y, cents.to_numpy()):
         ax.annotate(f"{v:+.1f}" if v < 0 else f"{v:.1f}", xy=(v, yi), xytext=(3 if v >= 0 else -3, 0),
                     textcoords="offset points", va="center", ha="left" if v >= 0 else "right", fontsize=8)
@@ -179,7 +186,7 @@ def tornado(table: pd.DataFrame, title: str, *, xlabel: str, labels: dict | None
     n = len(rows)
     fig, ax = new_figure(8, 1.0 + 0.55 * n)
     base = float(table["output_at_base"].iloc[0])
-    lo_colour, hi_colour = "#0891b2", "#ea580c"   # blue-teal and orange: safe for colour-blind readers
+    lo_colour, hi_colour = PALETTE["blue"], PALETTE["orange"]   # safe for colour-blind readers
     for y, r in enumerate(rows.itertuples()):
         for end, colour in ((r.output_at_low, lo_colour), (r.output_at_high, hi_colour)):
             ax.barh(y, end - base, left=base, color=colour, height=0.6)
@@ -269,7 +276,10 @@ def memory_two_scales(rec: dict, *, memory_profit_usd_bn: float, nvidia_profit_u
 
 
 def table(df: pd.DataFrame, formats: dict | None = None, *, index: bool = False):
-    """A table for people: ``formats`` per column (``"${:,.2f}"``, ``"{:.0%}"`` ...), missing values as
-    "n/a", no bare 0..n index (``index=True`` keeps a meaningful one), no maths typesetting of "$"."""
-    styler = df.style.format(formats or {}, na_rep="n/a").set_table_attributes('class="mathjax_ignore"')
-    return styler if index else styler.hide(axis="index")
+    """:func:`token_economy.display.table` (no bare 0..n index, integers as integers, yes/no, missing
+    values as "n/a", no maths typesetting of "$"), then ``formats`` per column (``"${:,.2f}"``,
+    ``"{:.0%}"`` ...) for the money and shares of notebooks 06 and 08; ``index=True`` keeps the index."""
+    from ..display import table as people_table
+
+    styler = people_table(df, index=index)
+    return styler.format(formats, na_rep="n/a") if formats else styler

@@ -19,12 +19,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import COLOURS, new_figure, source_note
+from . import COLOURS, PALETTE, new_figure, source_note
 
 #: One colour per vocabulary: OpenAI's keep the collection's colours; the others come from the
 #: colour-blind-safe Okabe-Ito palette.
 ENCODING_COLOURS = {"o200k_base": COLOURS["o200k_base"], "cl100k_base": COLOURS["cl100k_base"],
-                    "deepseek_v3": "#009e73", "qwen": "#cc79a7", "qwen3_5": "#56b4e9"}
+                    "deepseek_v3": PALETTE["bluish_green"], "qwen": PALETTE["reddish_purple"],
+                    "qwen3_5": PALETTE["sky_blue"]}
+#: Error bars: a neutral dark line over any bar colour.
+ERROR_COLOUR = PALETTE["black"]
 
 FLORES_NOTE = "Source: FLORES-200 dev + devtest (NLLB Team 2022, CC BY-SA 4.0), counts in data/flores200_*.csv"
 
@@ -45,7 +48,7 @@ def _grouped_bars(ax, table, column, encodings, se_column=None):
         if se_column and se_column.format(enc=enc) in table.columns:
             err = 1.96 * table[se_column.format(enc=enc)].to_numpy(float)
         ax.barh(y + i * height, values, height=height, color=ENCODING_COLOURS.get(enc, COLOURS["grey"]),
-                label=enc, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": "#374151"})
+                label=enc, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": ERROR_COLOUR})
     ax.set_yticks(y + height * (len(encodings) - 1) / 2, list(table["language"]))
     ax.invert_yaxis()
     return y
@@ -84,7 +87,7 @@ def premium_bars(table: pd.DataFrame, encodings=("o200k_base", "cl100k_base"), a
         for i, enc in enumerate(encodings):
             mid = table[f"premium_{enc}"].to_numpy(float)
             ax.errorbar(mid, y + i * height, xerr=[mid - table[f"premium_min_{enc}"], table[f"premium_max_{enc}"] - mid],
-                        fmt="none", elinewidth=0.8, capsize=2, ecolor="#374151")
+                        fmt="none", elinewidth=0.8, capsize=2, ecolor=ERROR_COLOUR)
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_xlabel("tokens for the same content, relative to English (1.0 = English)")
     ax.legend(loc="center right")
@@ -132,10 +135,15 @@ def corpora_scatter(comparison: pd.DataFrame, encoding: str = "cl100k_base"):
 
 
 def compression_lines(curve: pd.DataFrame, references: dict[str, float] | None = None):
-    """Bytes per token against vocabulary size for each text in ``curve``, with reference levels."""
+    """Bytes per token against vocabulary size for each text in ``curve``, with reference levels.
+
+    Our texts are neutral (black, grey) and told apart by marker and line style as well; the
+    reference levels take their vocabulary's colour, dashed.
+    """
     fig, ax = new_figure(7, 3.8)
-    for column, colour in zip(curve.columns, ["black", COLOURS["grey"], "#999999"]):
-        ax.plot(curve.index, curve[column], marker="o", color=colour, label=f"our BPE, {column}")
+    styles = [("black", "o", "-"), (COLOURS["grey"], "s", "-"), (COLOURS["grey"], "^", ":")]
+    for column, (colour, marker, line) in zip(curve.columns, styles * len(curve.columns)):
+        ax.plot(curve.index, curve[column], marker=marker, ls=line, color=colour, label=f"our BPE, {column}")
     for name, value in (references or {}).items():
         colour = ENCODING_COLOURS.get(name, COLOURS["grey"])
         ax.axhline(value, color=colour, linestyle="--", linewidth=1, label=f"{name}: {value:.2f}")

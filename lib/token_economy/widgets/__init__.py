@@ -5,8 +5,10 @@ Every explorer is a subclass of :class:`Explorer` registered with
 
 - one redraw per change (``set`` batches several changes into one redraw);
 - bad input never shows a traceback: a ``ValueError`` from the library becomes
-  a message in the widget (escaped) that names the *control* (its label, say
-  "batch (sequences)") instead of the library's argument (``batch``); anything
+  a message in the widget (escaped) that names the *control* by its label in
+  quotes (“batch (sequences)”) instead of the library's argument (``batch``); an
+  explorer's own message names the control by its key the same way
+  (``"price must be above $0"`` shows as “Your starting price ($/unit)” must ...); anything
   unexpected becomes a message too, even a ``BaseException`` such as pyo3's
   ``PanicException`` (only ``KeyboardInterrupt``, ``SystemExit`` and
   ``GeneratorExit`` pass through). The error is kept in ``last_error`` so tests
@@ -40,6 +42,7 @@ import time
 from typing import ClassVar
 
 import ipywidgets as W
+import traitlets
 
 from .. import display, plots
 
@@ -64,6 +67,18 @@ def all_explorers() -> dict[str, type["Explorer"]]:
     return dict(sorted(EXPLORERS.items()))
 
 
+class TitledImage(W.Image):
+    """An ``ipywidgets.Image`` whose ``tooltip`` works, so it can carry the figure's text alternative.
+
+    ipywidgets 8's browser code (``DOMWidgetView.updateTooltip``) reads the model's ``description``,
+    which an Image does not have: a tooltip on a plain Image raises a TypeError in the browser and
+    the image is never drawn. An empty ``description`` lets the tooltip become the ``<img>``'s
+    ``title``, which a screen reader reads as its name.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class FigureView:
     """A matplotlib figure shown as an ``ipywidgets.Image`` and redrawn in place.
 
@@ -81,10 +96,12 @@ class FigureView:
             self.fig.set_layout_engine(None)
             self.fig.subplots_adjust(**margins)
         self.dpi = dpi
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.image = TitledImage(format="png", layout=W.Layout(max_width="100%", height="auto"))
 
     def draw(self) -> None:
         self.image.value = plots.to_png(self.fig, dpi=self.dpi, fast=True)
+        # The image's text alternative: its title (ipywidgets' Image has no alt; see TitledImage).
+        self.image.tooltip = plots.alt_text(self.fig)
 
 
 class Explorer:
@@ -108,7 +125,8 @@ class Explorer:
         self.last_update_seconds: float = 0.0
         self.message = W.HTML(layout=W.Layout(min_height="1.5em"))
         self.message.add_class("te-message")
-        header = W.HTML(f"<b>{html.escape(self.title)}</b>")
+        # The title carries the collection's style sheet, so the explorer's classes are styled in any front end.
+        header = W.HTML(f"{display.style_tag()}<b>{html.escape(self.title)}</b>")
         try:
             self.controls: dict[str, W.ValueWidget] = self.make_controls()
         except INTERRUPTS:
@@ -156,8 +174,9 @@ class Explorer:
     def update(self, **values) -> str | None:
         """Compute from the control values and draw into the body.
 
-        Raise ``ValueError`` with a sentence for the learner on bad input; return a
-        note (a str) to show above the output, or None.
+        Raise ``ValueError`` with a sentence for the learner on bad input, naming the control by
+        its key (``"seed must be 0 or more"``: the learner reads “Random seed” must be 0 or more);
+        return a note (a str) to show above the output, or None.
         """
         raise NotImplementedError
 
@@ -243,7 +262,7 @@ class Explorer:
             if name not in (argument, lead) and "_" not in name:
                 continue
             label = self.label_for(name)
-            if label and label != name:
+            if label:  # quoted even where label and name are the same word: one convention for every message
                 text = re.sub(rf"(?<![\w/.]){re.escape(name)}(?![\w.])", f"\u201c{label}\u201d", text)
         return text
 

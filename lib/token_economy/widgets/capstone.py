@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import capstone
 from ..display import money
+from ..plots import COLOURS, key_mark
 from ..plots import profit as profit_plots
 from . import Explorer, register
 
@@ -20,26 +21,32 @@ STRATEGY_LABELS = {"hold": "hold my price", "follow": "follow competitors' cuts"
 
 
 def pnl_html(pnl: pd.DataFrame, unit: str) -> str:
-    """Monthly profit as HTML bars plus the profit and loss statement (numbers only, escaped labels)."""
+    """Monthly profit as HTML bars plus the profit and loss statement (numbers only, escaped labels).
+
+    A profit is a bar above the line in the gain colour, a loss a hatched bar below it in the loss
+    colour (``plots.COLOURS``, colour-blind safe); each bar's tooltip and the statement give the sum
+    with its sign, so colour is never the only cue. Text colours come from collection.css classes.
+    """
     top = max(1.0, float(pnl["profit"].abs().max()))
+    gain, loss = COLOURS["gain"], COLOURS["loss"]
     bars = []
     for m, p in zip(pnl["month"], pnl["profit"]):
         h = int(round(45 * abs(p) / top))
-        colour = "#0891b2" if p >= 0 else "#b91c1c"
-        up = f'<div style="height:{h if p >= 0 else 0}px;width:18px;background:{colour};margin-top:auto"></div>'
-        down = f'<div style="height:{h if p < 0 else 0}px;width:18px;background:{colour}"></div>'
+        up = f'<div class="te-bar" style="height:{h if p >= 0 else 0}px;width:18px;background:{gain};margin-top:auto"></div>'
+        down = (f'<div class="te-bar te-bar-loss" style="height:{h if p < 0 else 0}px;width:18px;'
+                f'background-color:{loss}"></div>')
         bars.append(f'<div style="display:flex;flex-direction:column;align-items:center;margin:0 2px" title="{money(p)}">'
-                    f'<div style="height:45px;display:flex">{up}</div><div style="border-top:1px solid black;height:45px">'
-                    f'{down}</div><small>{m}</small></div>')
-    chart = ('<div><b>Profit by month</b> (blue: profit, red: loss)<div style="display:flex;align-items:flex-start">'
-             + "".join(bars) + "</div></div>")
+                    f'<div style="height:45px;display:flex">{up}</div>'
+                    f'<div class="te-axis" style="border-top:1px solid;height:45px">{down}</div><small>{m}</small></div>')
+    chart = (f"<div><b>Profit by month</b> ({key_mark(gain)}profit, above the line; {key_mark(loss, 'loss')}loss, "
+             'below it)<div style="display:flex;align-items:flex-start">' + "".join(bars) + "</div></div>")
     st = capstone.statement(pnl)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in st.columns)
     body = "".join(f"<tr><td>{html.escape(i)}</td>" + "".join(
-        f'<td style="text-align:right;{"color:#b91c1c" if v < 0 else ""}">{money(v)}</td>' for v in r) + "</tr>"
-                   for i, r in st.iterrows())
-    prices = "".join(f"<td style='text-align:right'>{v:.3f}</td>" for v in pnl["your_price"])
-    market = "".join(f"<td style='text-align:right'>{v:.3f}</td>" for v in pnl["market_price"])
+        f'<td class="te-num te-loss">{money(v)}</td>' if v < 0 else f'<td class="te-num">{money(v)}</td>'
+        for v in r) + "</tr>" for i, r in st.iterrows())
+    prices = "".join(f'<td class="te-num">{v:.3f}</td>' for v in pnl["your_price"])
+    market = "".join(f'<td class="te-num">{v:.3f}</td>' for v in pnl["market_price"])
     table = (f'<table class="te-table" style="font-size:0.8em"><tr><th></th>{head}</tr>{body}'
              f"<tr><td>your price ($ per {html.escape(unit)})</td>{prices}<td></td></tr>"
              f"<tr><td>competitors' price</td>{market}<td></td></tr></table>")
@@ -95,12 +102,12 @@ class CapstoneExplorer(Explorer):
     def update(self, layer, strategy, price, capacity, unit_cost, fixed_cost, price_cut_pct, seed):
         self.summary.value = self.chart.value = ""  # an invalid setting leaves no stale result behind
         if price <= 0:
-            raise ValueError("Your starting price must be above $0: a business that gives its units away earns nothing.")
-        for label, value in (("Capacity", capacity), ("Cost per unit sold", unit_cost), ("Fixed cost", fixed_cost)):
+            raise ValueError("price must be above $0: a business that gives its units away earns nothing.")
+        for key, value in (("capacity", capacity), ("unit_cost", unit_cost), ("fixed_cost", fixed_cost)):
             if value < 0:
-                raise ValueError(f"{label} cannot be negative; use 0 or more.")
+                raise ValueError(f"{key} cannot be negative; use 0 or more.")
         if seed < 0:
-            raise ValueError("The random seed must be 0 or a positive whole number.")
+            raise ValueError("seed must be 0 or a positive whole number.")
         base_b, base_m = capstone.presets(layer)
         business = capstone.Business(layer, price=price, capacity=capacity, unit_cost=unit_cost,
                                      fixed_cost=fixed_cost, strategy=strategy,
@@ -110,9 +117,10 @@ class CapstoneExplorer(Explorer):
         s = capstone.summary(pnl)
         unit = capstone.LAYERS[layer]
         margin = "n/a" if s["margin"] is None else f"{s['margin']:+.0%}"
+        profit_class = "te-loss" if s["profit"] < 0 else "te-gain"  # the sign is in the text too
         self.summary.value = (
             f"<b>Year: revenue {money(s['revenue'])}, costs {money(s['costs'])}, profit "
-            f"<span style=\"color:{'#b91c1c' if s['profit'] < 0 else '#0e7490'}\">{money(s['profit'])}</span> "
+            f'<span class="{profit_class}">{money(s["profit"])}</span> '
             f"(margin {margin})</b>; {s['profitable_months']} of 12 months in profit; "
             f"average utilization {s['average_utilization']:.0%}; sales lost for lack of capacity: "
             f"{s['lost_units']:,.0f} {html.escape(unit)}.")

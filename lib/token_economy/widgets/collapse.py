@@ -27,13 +27,13 @@ MAX_SEED = 2**32 - 1
 
 def _check_common(generations, human_share, seed, max_generations):
     if not isinstance(generations, int) or not 1 <= generations <= max_generations:
-        raise ValueError(f"Generations must be a whole number from 1 to {max_generations} "
+        raise ValueError(f"generations must be a whole number from 1 to {max_generations} "
                          f"(more would take too long here), got {generations}.")
     if human_share is None or not 0 <= human_share <= 1:
-        raise ValueError("The share of human data is a fraction from 0 (none) to 1 (all human data), "
+        raise ValueError("human_share, the share of human data, is a fraction from 0 (none) to 1 (all human data), "
                          f"got {human_share}.")
     if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"The random seed must be a whole number from 0 to {MAX_SEED}, got {seed}.")
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed}.")
 
 
 class _CollapseExplorer(Explorer):
@@ -107,7 +107,7 @@ class GaussianCollapseExplorer(_CollapseExplorer):
 
     def update(self, sample_size, generations, human_share, seed):
         if not isinstance(sample_size, int) or not 2 <= sample_size <= self.MAX_SAMPLE_SIZE:
-            raise ValueError(f"M, the sample size, must be a whole number from 2 (a spread needs two points) "
+            raise ValueError(f"sample_size must be a whole number from 2 (a spread needs two points) "
                              f"to {self.MAX_SAMPLE_SIZE}, got {sample_size}.")
         _check_common(generations, human_share, seed, self.MAX_GENERATIONS)
         self.start_progress(generations)
@@ -163,7 +163,7 @@ class TextCollapseExplorer(_CollapseExplorer):
 
     def update(self, corpus, words_per_generation, generations, human_share, seed):
         if not isinstance(words_per_generation, int) or not self.MIN_WORDS <= words_per_generation <= self.MAX_WORDS:
-            raise ValueError(f"Words per generation must be a whole number from {self.MIN_WORDS:,} to "
+            raise ValueError(f"words_per_generation must be a whole number from {self.MIN_WORDS:,} to "
                              f"{self.MAX_WORDS:,}, got {words_per_generation}.")
         _check_common(generations, human_share, seed, self.MAX_GENERATIONS)
         self.start_progress(generations)

@@ -11,8 +11,9 @@ import html
 
 import ipywidgets as W
 
-from .. import checks, factory, hardware
+from .. import checks, display, factory, hardware
 from ..plots import factory as fplots
+from ..plots import key_mark
 from . import Explorer, FigureView, register
 
 STYLE = {"description_width": "150px"}
@@ -57,6 +58,9 @@ class FactoryExplorer(Explorer):
     name = "factory"
     title = "The token factory: a GPU, a model and a batch -> dollars and joules per million tokens"
     notebook = "03_token_factory"
+    #: factory's arguments -> this explorer's controls
+    labels = {"min_tokens_per_s_per_user": "speed", "electricity_usd_per_kwh": "electricity",
+              "usd_per_gpu_hour": "pricing"}
 
     def make_controls(self):
         gpus, models = hardware.gpus(), hardware.models()
@@ -115,7 +119,7 @@ class FactoryExplorer(Explorer):
         if pricing == "rent":
             price = hardware.get_gpu(gpu).usd_per_hour_rental
             if price is None:
-                raise ValueError(f"No public rental price for {gpu} in data/gpus.csv: choose 'own the GPU'.")
+                raise ValueError(f"No public rental price for {gpu} in data/gpus.csv: choose \u201cown the GPU\u201d.")
         else:
             price = float(factory.tco_per_gpu_hour(gpu, electricity_usd_per_kwh=electricity)["total"])
         s = factory.serving_cost(model, gpu, batch=batch, context_tokens=context, n_gpus=None if auto_gpus else n_gpus,
@@ -214,16 +218,17 @@ class MemoryExplorer(Explorer):
     def make_body(self):
         self.table = W.HTML()
         self.view = FigureView(8.0, 3.6, dpi=90, margins=dict(left=0.16, right=0.97, bottom=0.14, top=0.91))
-        key = " &middot; ".join(f'<span style="color:{colour}">- - {cap:g} GB: {html.escape(", ".join(ids))}</span>'
+        key = " &middot; ".join(f'{key_mark(colour, "dashed")}{cap:g} GB: {html.escape(", ".join(ids))}'
                                 for cap, ids, colour in fplots.gpu_capacities())
-        return W.VBox([self.view.image, W.HTML(f"<small>Dashed lines, the HBM of one GPU: {key}</small>"), self.table])
+        return W.VBox([self.view.image, W.HTML(f'<small class="te-key">Dashed lines, the HBM of one GPU: {key}</small>'),
+                       self.table])
 
     @staticmethod
     def check(context_tokens, users):
         if context_tokens < 1:
-            raise ValueError(f"context (tokens) must be at least 1 token, got {context_tokens}.")
+            raise ValueError(f"context_tokens must be at least 1 token, got {context_tokens}.")
         if users < 1:
-            raise ValueError(f"users at once must be at least 1, got {users}.")
+            raise ValueError(f"users must be at least 1, got {users}.")
         if context_tokens > 10_000_000 or users > 1_000_000:
             raise ValueError("That is beyond any real deployment: keep context under 10 million tokens "
                              "and users under a million.")
@@ -236,7 +241,7 @@ class MemoryExplorer(Explorer):
                                 ax=self.view.axes, gpu_key=False)
             self.view.draw()
             table = hardware.users_table(context_tokens, users, kv_bytes=kv_bytes)
-            self.table.value = table.to_html(float_format=lambda x: f"{x:,.0f}", classes="te-table")
+            self.table.value = display.table(table, decimals=0).to_html()
         except Exception:
             self.table.value = ""
             self.view.image.value = b""

@@ -81,7 +81,7 @@ class BillExplorer(Explorer):
     def update(self, requests_per_day, input_tokens, output_tokens, cache_hit_share, batch_share, model, cache_target):
         w = pricing.Workload(requests_per_day, input_tokens, output_tokens, cache_hit_share, batch_share)
         if requests_per_day == 0 or input_tokens + output_tokens == 0:
-            raise ValueError("The workload is empty: set requests / day and at least one token count above 0.")
+            raise ValueError("The workload is empty: set requests_per_day, and input_tokens or output_tokens, above 0.")
         s = pricing.switch(model, w, cache_target)
         self.text.value = _summary_html(s, w)
         extra = {} if s.rank is not None else {model: (s.bill.provider, s.bill.usd_per_month, "upper bound: "

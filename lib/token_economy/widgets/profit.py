@@ -14,27 +14,32 @@ import pandas as pd
 
 from .. import profit
 from ..display import money
+from ..plots import COLOURS
 from ..plots import profit as profit_plots
 from . import Explorer, register
 
-LOSS = "#b91c1c"
-
 
 def split_html(shares: pd.Series, layer_of: dict, title: str) -> str:
-    """The dollar split as HTML bars (fast to redraw): cents per slice, losses in red to the left."""
+    """The dollar split as HTML bars (fast to redraw): cents per slice in the colour of its layer, as in
+    the figure (``plots.profit.SLICE_COLOURS``); a loss to the left, hatched in the loss colour, with its sign."""
     cents = shares * 100
     scale = 150 / max(1e-9, float(cents.abs().max()))
     neg_width = int(round(scale * max(0.0, -float(cents.min()))))
     rows = []
     for name, c in cents.items():
-        colour = LOSS if c < 0 else profit_plots.SLICE_COLOURS.get(layer_of.get(name, ""), "#6b7280")
-        bar = f'<div style="display:inline-block;height:12px;width:{int(round(abs(c) * scale))}px;background:{colour}"></div>'
+        width = int(round(abs(c) * scale))
+        if c < 0:
+            bar = (f'<div class="te-bar te-bar-loss" style="height:12px;width:{width}px;'
+                   f'background-color:{COLOURS["loss"]}"></div>')
+        else:
+            colour = profit_plots.SLICE_COLOURS.get(layer_of.get(name, ""), COLOURS["grey"])
+            bar = f'<div class="te-bar" style="height:12px;width:{width}px;background:{colour}"></div>'
         left = bar if c < 0 else ""
         right = "" if c < 0 else bar
         rows.append(f'<tr><td style="text-align:right;padding-right:6px">{html.escape(str(name))}</td>'
                     f'<td style="text-align:right;width:{neg_width}px;padding:0">{left}</td>'
                     f'<td style="border-left:1px solid currentColor;padding:0 4px 0 0">{right}</td>'
-                    f'<td style="text-align:right">{c:+.1f}</td></tr>')
+                    f'<td class="te-num" style="text-align:right">{c:+.1f}</td></tr>')
     return (f"<b>{html.escape(title)}</b><table class=\"te-split\" style=\"border-collapse:collapse;font-size:0.9em\">"
             + "".join(rows) + "</table><small>cents of each dollar the end user pays; the slices add up to 100</small>")
 
@@ -42,9 +47,11 @@ def split_html(shares: pd.Series, layer_of: dict, title: str) -> str:
 def layer_html(layers: pd.DataFrame) -> str:
     """The layers' books for one million tokens as a small HTML table (layer names are ours, escaped anyway)."""
     rows = "".join(
-        f"<tr><td>{html.escape(str(name))}</td><td>{money(r.revenue, 4)}</td><td>{money(r.cost, 4)}</td>"
-        f'<td style="color:{LOSS if r.profit < 0 else "inherit"}">{money(r.profit, 4, sign=True)}</td>'
-        f"<td>{r.margin:+.0%}</td></tr>"
+        f'<tr><td>{html.escape(str(name))}</td><td class="te-num">{money(r.revenue, 4)}</td>'
+        f'<td class="te-num">{money(r.cost, 4)}</td>'
+        + (f'<td class="te-num te-loss">{money(r.profit, 4, sign=True)}</td>' if r.profit < 0
+           else f'<td class="te-num">{money(r.profit, 4, sign=True)}</td>')
+        + f'<td class="te-num">{r.margin:+.0%}</td></tr>'
         for name, r in layers.iterrows())
     return ('<table class="te-table"><tr><th>layer</th><th>revenue</th><th>cost</th><th>profit</th>'
             f"<th>margin</th></tr>{rows}</table><small>US$ per million output tokens; costs include the "
@@ -84,15 +91,15 @@ class ProfitExplorer(Explorer):
         self.table.value = self.split.value = ""  # an invalid setting leaves no stale result behind
         self.controls["rent"].disabled = ownership == "own"
         if utilization <= 0:
-            raise ValueError("Utilization must be above 0: idle GPUs make no tokens, so a token's cost is unbounded.")
+            raise ValueError("utilization must be above 0: idle GPUs make no tokens, so a token's cost is unbounded.")
         if price <= 0:
-            raise ValueError("Model price must be above $0 per million tokens to split a dollar.")
+            raise ValueError("price must be above $0 per million tokens to split a dollar.")
         if markup_pct < 0:
-            raise ValueError("Reseller markup: a negative markup means selling below the wholesale price; use 0 or more.")
+            raise ValueError("markup_pct: a negative markup means selling below the wholesale price; use 0 or more.")
         if ownership == "rent" and rent < 0:
-            raise ValueError("GPU rent cannot be negative; use 0 or more.")
+            raise ValueError("rent cannot be negative; use 0 or more.")
         if not 0 <= cost_of_capital_pct <= 100:
-            raise ValueError("Cost of capital must be between 0% and 100% a year.")
+            raise ValueError("cost_of_capital_pct must be between 0% and 100% a year.")
         vc = profit.chain(price=price, utilization=utilization, rent=rent, markup=markup_pct / 100,
                           ownership=ownership, cost_of_capital=cost_of_capital_pct / 100)
         self.table.value = layer_html(vc.layers)

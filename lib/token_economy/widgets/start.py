@@ -36,7 +36,7 @@ class StartExplorer(Explorer):
         self.table.value = ""  # an invalid setting clears the old result
         for view in self.views.values():
             view.value = ""
-        price = checks.number("$ / M tokens", usd_per_million, minimum=0, maximum=1e6)
+        price = checks.number("usd_per_million", usd_per_million, minimum=0, maximum=1e6)
         table = tokens.cost_table(text, price)
         self.table.value = tokens.cost_table_html(table)
         for enc, view in self.views.items():

@@ -119,10 +119,10 @@ class LanguageTaxExplorer(Explorer):
     def bills(self, picked, encoding, input_millions, output_millions, usd_per_m_input, usd_per_m_output):
         if not picked:
             raise ValueError("Languages: tick at least one box.")
-        volume_in = checks.number("input M/mo", input_millions, minimum=0, maximum=MAX_MILLIONS) * 1e6
-        volume_out = checks.number("output M/mo", output_millions, minimum=0, maximum=MAX_MILLIONS) * 1e6
-        price_in = checks.number("$ / M input", usd_per_m_input, minimum=0, maximum=1e6)
-        price_out = checks.number("$ / M output", usd_per_m_output, minimum=0, maximum=1e6)
+        volume_in = checks.number("input_millions", input_millions, minimum=0, maximum=MAX_MILLIONS) * 1e6
+        volume_out = checks.number("output_millions", output_millions, minimum=0, maximum=MAX_MILLIONS) * 1e6
+        price_in = checks.number("usd_per_m_input", usd_per_m_input, minimum=0, maximum=1e6)
+        price_out = checks.number("usd_per_m_output", usd_per_m_output, minimum=0, maximum=1e6)
         return languages.bill_table(_premiums(), encoding, volume_in, price_in, list(picked),
                                     english_output_tokens_per_month=volume_out,
                                     usd_per_million_output=price_out).sort_values("premium")
