@@ -322,6 +322,8 @@ ARGS: dict[str, Arg] = {
         pd.Series({"chip": 0.5, "model": 0.3, "reseller": 0.2}))),
     "widgets.profit.layer_of": F({"chip": "hardware", "model": "model", "reseller": "reseller"}),
     "widgets.profit.layers": F(lambda: token_economy.profit.chain().layers),
+    # exercise checks' public helpers
+    "exercises.nb06.krw_rate.kind": T("Q4 2025"),
 }
 
 #: Public functions that are deliberately not driven with hostile input, and why.

@@ -9,7 +9,7 @@ Every expected answer is a bill computed by :mod:`token_economy.pricing` from th
 
 from __future__ import annotations
 
-from .. import pricing
+from .. import checks, pricing
 from . import Exercises, Wrong
 
 exercises = Exercises("05_pricing_and_bills")
@@ -94,9 +94,11 @@ def crossing(step: int = PROMPT_STEP) -> tuple[int, int]:
     >>> on_grid - PROMPT_STEP < exact <= on_grid and _dearer(exact) and not _dearer(exact - 1)
     True
     """
+    step = checks.whole("step", step, minimum=1, maximum=LONGEST_PROMPT)
     on_grid = next((n for n in range(step, LONGEST_PROMPT + 1, step) if _dearer(n)), None)
     if on_grid is None:
-        raise ValueError(f"{DEARER} is never dearer than {CHEAPER} up to {LONGEST_PROMPT:,} prompt tokens")
+        raise checks.argument_error("step", f"step: no multiple of {step:,} up to {LONGEST_PROMPT:,} prompt tokens "
+                                            f"makes {DEARER} dearer than {CHEAPER}", step)
     lo, hi = on_grid - step, on_grid           # not dearer at lo (or lo = 0), dearer at hi
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Mapping
 from functools import lru_cache
 
-from .. import capstone, factory, hardware, profit, sensitivity
+from .. import capstone, checks, factory, hardware, profit, sensitivity
 from . import Answer, Exercises, Wrong
 
 exercises = Exercises("08_capstone")
@@ -86,6 +86,8 @@ def cloud_year_profit(rent: float, *, gpu_price_factor: float = GPU_PRICE_FACTOR
     """The cloud's year profit (following the market) when the whole market starts at ``rent`` and its GPUs
     cost ``gpu_price_factor`` times the price in ``data/gpus.csv`` (``whole_hour``: the mistake of
     multiplying the whole cost of an hour instead)."""
+    rent = checks.number("rent", rent, strictly_positive=True, maximum=1_000)
+    gpu_price_factor = checks.number("gpu_price_factor", gpu_price_factor, minimum=0, maximum=1_000)
     business, market = capstone.presets("cloud")
     dear = dataclasses.replace(business, fixed_cost=_dear_fixed_cost(gpu_price_factor, whole_hour), price=rent,
                                strategy="follow")
@@ -115,7 +117,7 @@ def _dear_cloud(break_even_rent_):
                               mistakes={k: v for k, v in mistakes.items() if k is not None})
 
 
-def read_choice(answer: Answer) -> dict:
+def _read_choice(answer: Answer) -> dict:
     """A learner's ``my_choice`` dict, checked: layer, strategy, price_factor and (optional) capacity_factor."""
     value = answer.given()
     if not isinstance(value, Mapping):
@@ -141,8 +143,8 @@ def read_choice(answer: Answer) -> dict:
     return {"layer": layer, "strategy": strategy, "price_factor": price, "capacity_factor": capacity}
 
 
-def replay(choice: dict) -> dict:
-    """The year of ``choice`` (see :func:`read_choice`) as ``capstone.choices`` plays it: the fixed cost
+def _replay(choice: dict) -> dict:
+    """The year of ``choice`` (see :func:`_read_choice`) as ``capstone.choices`` plays it: the fixed cost
     (GPUs rented or owned) grows with capacity. Returns the margin of the choice and of the other strategy."""
     table = capstone.choices(choice["layer"], price_factors=(choice["price_factor"],),
                              capacity_factors=(choice["capacity_factor"],)).set_index("strategy")
@@ -158,8 +160,8 @@ def replay(choice: dict) -> dict:
 
 @exercises.exercise("q4", "my_choice", "my_margin")
 def _my_year(my_choice, my_margin):
-    choice = read_choice(my_choice)
-    year = replay(choice)
+    choice = _read_choice(my_choice)
+    year = _replay(choice)
     if year["margin"] is None:
         raise Wrong("with these choices the business sells nothing all year: lower the price.")
     mistakes = {100 * year["margin"]: PERCENT,
