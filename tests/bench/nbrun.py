@@ -86,12 +86,12 @@ def execute(nb, cwd: Path, timeout: float = 60, transport: str = "tcp") -> tuple
 
 
 def imports_of(nb) -> list[str]:
-    """The import statements of a notebook's code cells, in order, without duplicates.
+    """The top-level import statements of a notebook's code cells, in order, without duplicates.
 
     >>> nb = new_notebook(cells=[new_code_cell("import os\\nx = 1\\nfrom math import pi, tau"),
     ...                          new_code_cell("import os\\nif x:\\n    import json")])
-    >>> imports_of(nb)
-    ['import os', 'from math import pi, tau', 'import json']
+    >>> imports_of(nb)     # not the conditional one: it may never run (a Colab-only import, say)
+    ['import os', 'from math import pi, tau']
     """
     seen: list[str] = []
     for cell in nb.cells:
@@ -101,7 +101,7 @@ def imports_of(nb) -> list[str]:
             tree = ast.parse(cell.source)
         except SyntaxError:  # IPython magics: keep the lines that parse
             tree = ast.parse("\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))))
-        for node in ast.walk(tree):
+        for node in tree.body:     # top-level statements only: they always run
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 statement = ast.unparse(node)
                 if statement not in seen:
