@@ -364,6 +364,10 @@ def decode_message(raw) -> dict:
     return json.loads(raw[offsets[0]:end].decode("utf-8"))
 
 
+#: Seconds the kernel-start probe waits for an answer before it asks again (see :func:`run_in_kernel`).
+START_PROBE_S = 45.0
+
+
 async def _run_cells(ws_url: str, token: str, cells: list[str], timeout: float) -> list[dict]:
     """Execute ``cells`` one after another on a kernel's websocket; per cell its outputs and status."""
     import asyncio
@@ -417,7 +421,8 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
     """Open a session on ``notebook_path`` in ``user``'s server (its kernel starts in the notebook's folder,
     as JupyterLab does), call ``before_run()`` (a barrier, say), run ``cells``, shut the kernel down.
 
-    Returns ``{"start_s", "run_s", "cells", "errors"}``: seconds to start the kernel, seconds from the first
+    Returns ``{"start_s", "start_retries", "run_s", "cells", "errors"}``: seconds to start the kernel (and how
+    often the start probe had to ask again), seconds from the first
     cell sent to the last cell done (what a student waits for after Run All), per-cell results, and the
     error or stderr outputs."""
     t0 = time.perf_counter()
@@ -426,8 +431,20 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
     try:
         kernel = session["kernel"]["id"]
         ws = hub.base.replace("http://", "ws://") + f"/user/{user}/api/kernels/{kernel}/channels"
-        # The kernel has started when it answers: run an empty cell.
-        _in_own_loop(_run_cells, ws, hub.token, [""], timeout)
+        # The kernel has started when it answers: run an empty cell. Many servers starting kernels at
+        # the same moment can pick the same free port (jupyter_client chooses ports per process): the
+        # kernel that loses dies, the server's restarter starts it again on new ports, and the message
+        # sent before is lost. JupyterLab asks again after a restart; so does this probe.
+        retries, deadline = 0, t0 + timeout
+        while True:
+            try:
+                _in_own_loop(_run_cells, ws, hub.token, [""], min(START_PROBE_S, max(1.0, deadline - time.perf_counter())))
+                break
+            except Exception:  # noqa: BLE001 - a timeout, a refused or closed websocket: ask again until the deadline
+                if time.perf_counter() >= deadline:
+                    raise
+                retries += 1
+                time.sleep(1)
         start_s = time.perf_counter() - t0
         if before_run:
             before_run()
@@ -448,7 +465,7 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
                 errors.append(f"cell {i} wrote to stderr: {out['text'][:300]}")
         if cell["status"] != "ok" and not any(o["type"] == "error" for o in cell["outputs"]):
             errors.append(f"cell {i}: status {cell['status']}")
-    return {"start_s": start_s, "run_s": run_s, "cells": results, "errors": errors}
+    return {"start_s": start_s, "start_retries": retries, "run_s": run_s, "cells": results, "errors": errors}
 
 
 def printed(result: dict) -> str:
