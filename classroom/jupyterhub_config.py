@@ -75,6 +75,12 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1800",
     "--MappingKernelManager.cull_interval=300",
     "--ServerApp.shutdown_no_activity_timeout=7200",
+    # Many servers on one machine pick their kernels' ports each on its own, so two can pick the same
+    # one when a class opens a notebook at once; the kernel that loses dies at start. By default
+    # (cache_ports) a server keeps a kernel's ports across restarts, so that kernel dies on every
+    # restart (measured: 20 students, one kernel dead after 5 restarts on the same port). Without the
+    # cache, a restart at start-up takes new ports and the kernel comes back within seconds.
+    "--KernelManager.cache_ports=False",
 ]
 # A busy classroom machine starts many servers at once; give them time.
 c.Spawner.start_timeout = 180

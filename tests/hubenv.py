@@ -364,8 +364,9 @@ def decode_message(raw) -> dict:
     return json.loads(raw[offsets[0]:end].decode("utf-8"))
 
 
-#: Seconds the kernel-start probe waits for an answer before it asks again (see :func:`run_in_kernel`).
-START_PROBE_S = 45.0
+#: Seconds the kernel-start probe waits for an answer before it asks again, and before it gives up
+#: (a kernel that has not answered in 3 minutes is a failure a student would see; see :func:`run_in_kernel`).
+START_PROBE_S, START_DEADLINE_S = 45.0, 180.0
 
 
 async def _run_cells(ws_url: str, token: str, cells: list[str], timeout: float) -> list[dict]:
@@ -435,7 +436,7 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
         # the same moment can pick the same free port (jupyter_client chooses ports per process): the
         # kernel that loses dies, the server's restarter starts it again on new ports, and the message
         # sent before is lost. JupyterLab asks again after a restart; so does this probe.
-        retries, deadline = 0, t0 + timeout
+        retries, deadline = 0, t0 + min(timeout, START_DEADLINE_S)
         while True:
             try:
                 _in_own_loop(_run_cells, ws, hub.token, [""], min(START_PROBE_S, max(1.0, deadline - time.perf_counter())))

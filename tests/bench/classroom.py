@@ -106,11 +106,20 @@ def measure(n: int, only: list[str], cell_timeout: float) -> dict:
             barrier = threading.Barrier(len(present), timeout=900)
 
             def run_all(user: str) -> dict:
+                waited = []
+
+                def ready():  # this student's kernel answers: wait for the others, then all press Run All
+                    waited.append(True)
+                    barrier.wait()
+
                 try:
-                    result = hubenv.run_in_kernel(hub, user, cells, path, timeout=cell_timeout,
-                                                  before_run=barrier.wait)
+                    result = hubenv.run_in_kernel(hub, user, cells, path, timeout=cell_timeout, before_run=ready)
                 except Exception as exc:  # noqa: BLE001
-                    barrier.abort()
+                    if not waited:  # a kernel that never started: the others still run (it counts as a failure)
+                        try:
+                            barrier.wait()
+                        except threading.BrokenBarrierError:
+                            pass
                     return {"student": user, "notebook": name, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
                 return {"student": user, "notebook": name, "kernel_start_s": result["start_s"],
                         "kernel_start_retries": result["start_retries"],
