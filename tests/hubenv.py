@@ -441,9 +441,11 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
             try:
                 _in_own_loop(_run_cells, ws, hub.token, [""], min(START_PROBE_S, max(1.0, deadline - time.perf_counter())))
                 break
-            except Exception:  # noqa: BLE001 - a timeout, a refused or closed websocket: ask again until the deadline
+            except Exception as exc:  # noqa: BLE001 - a timeout, a refused or closed websocket: ask again until the deadline
                 if time.perf_counter() >= deadline:
-                    raise
+                    raise RuntimeError(f"the kernel never answered in the {time.perf_counter() - t0:.0f} s after it "
+                                       f"was started (asked {retries + 1} times; last: {type(exc).__name__}: {exc})"
+                                       ) from exc
                 retries += 1
                 time.sleep(1)
         start_s = time.perf_counter() - t0
