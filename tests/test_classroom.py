@@ -236,3 +236,12 @@ def test_the_capacity_table_and_the_kubernetes_figures_follow_from_the_measureme
     block = bench.z2jh_resources(data)
     # guarantee: 100 + 260 MiB -> 384M (next 64); limit: 100 + 3 x 260 = 880 MiB -> 896M (next 128); CPU 2/10.
     assert "guarantee: 384M" in block and "limit: 896M" in block and "guarantee: 0.20" in block
+    # A failure at every size: no class passes, but the table and the figures say what held on time, and why not more.
+    data["by_students"]["5"] = {**row(5, 12.0, 1, 300), "failures": ["s04 05: the kernel never answered"]}
+    data["by_students"]["10"] = {**row(10, 25.0, 2, 350), "failures": ["s01: login: 503", "s02: login: 503"]}
+    # on time alone, 40 students (20 s, with 3 failures) is the largest class under 30 s
+    assert bench.capacity(data)["supported"] == 0 and bench.capacity(data, on_time=True)["supported"] == 40
+    text = bench.table(data)
+    assert "no class size measured here passed" in text and "up to 40 students on 2 cores" in text
+    assert "5 students: s04 05: the kernel never answered" in text and "10 students: s01: login: 503" in text
+    assert "failures aside" in bench.z2jh_resources(data) and "guarantee: 0.05" in bench.z2jh_resources(data)

@@ -240,7 +240,7 @@ def table(data: dict, note: str = "") -> str:
                         f"kept Run All under {TARGET_SECONDS:.0f} s, that is {timely['per_core']:.1f} students per core; "
                         f"each student takes up to {timely['memory_per_student_mb']:.0f} MB at the worst moment, that is "
                         f"{timely['per_gb']:.1f} students per GB." if timely["supported"] else ""))
-    failed = [(r["students"], f) for r in rows for f in r["failures"]]
+    failed = [(r["students"], f) for r in rows for f in r.get("failures", [])]
     if failed:
         lines.append("")
         lines.append("*Failures*: " + "; ".join(f"{n} students: {f[:160]}" for n, f in failed[:6])
