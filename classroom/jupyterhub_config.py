@@ -13,6 +13,9 @@
 #   TE_HUB_IP, TE_HUB_PORT                where students connect (default 127.0.0.1:8000)
 #   TE_HUB_PROXY_API_PORT, TE_HUB_HUB_PORT  internal ports (default PORT+1, PORT+2; on 127.0.0.1)
 #   TE_HUB_ADMIN, TE_HUB_ADMIN_PASSWORD  optional teacher account (admin page; workshop mode)
+#   TE_HUB_RUNTIME   where each student's server keeps its kernels' Unix sockets, one folder per student
+#                    (default: a new folder in /tmp, removed when the hub stops; a socket's path must be
+#                    short, so this path may be 20 characters at most)
 #   TE_HUB_LOCAL_REPOS  local git repositories the students' links pull from (os.pathsep-separated); with
 #                    per-student accounts git refuses a repository another user owns ("dubious
 #                    ownership") unless it is named as safe in a system-level git config, made here
@@ -20,8 +23,12 @@
 # What this is not: TLS (put a reverse proxy with a certificate in front, or use The Littlest
 # JupyterHub), a real identity provider (OAuth/LDAP via oauthenticator/ldapauthenticator), resource
 # limits per student (SystemdSpawner or Kubernetes enforce them; the local spawners do not).
+import atexit
 import os
+import pwd
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it reads this file
@@ -50,12 +57,14 @@ c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
 
-# The proxy: the Python port of configurable-http-proxy (PyPI), started and stopped by the hub.
+# The proxy: the Python port of configurable-http-proxy (PyPI), started and stopped by the hub, through
+# classroom/proxy.py, which lets it forward a whole class's requests at once (by default it forwards 10
+# and answers 503 to requests queued for 20 s: measured, 40 students logging in at once).
 # It passes a response on only when it is complete, and gives up on a request after 20 s unless told:
 # the "server is starting" page waits on one long response (the spawn's progress), which on a busy
 # machine takes longer. Allow 10 minutes; the page then moves on when the server is ready (its
 # progress bar does not move meanwhile; the Node.js proxy from npm streams it).
-c.ConfigurableHTTPProxy.command = [str(ENV / "bin" / "configurable-http-proxy"), "--proxy-timeout=600000"]
+c.ConfigurableHTTPProxy.command = [str(ENV / "bin" / "python"), str(HERE / "proxy.py"), "--proxy-timeout=600000"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('TE_HUB_PROXY_API_PORT', PORT + 1))}"
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every student's server and kernels
@@ -81,7 +90,46 @@ c.Spawner.args = [
     # restart (measured: 20 students, one kernel dead after 5 restarts on the same port). Without the
     # cache, a restart at start-up takes new ports and the kernel comes back within seconds.
     "--KernelManager.cache_ports=False",
+    # ... and that restart is still a failure a student can meet (and, rarely, measured at 5 and 40
+    # students, a kernel stayed alive but never answered). So kernels do not use ports at all: they
+    # talk to their server over Unix sockets, files in the student's runtime folder (below).
+    "--KernelManager.transport=ipc",
 ]
+
+# Each student's runtime folder: their server's own files and their kernels' sockets. A socket's path
+# may be 107 bytes at most, and jupyter_client names it after the kernel's connection file
+# (<folder>/kernel-<36-character id>-ipc-<n>, 52 characters after the folder), so the folder is short:
+# <base>/<user name>, base at most 20 characters. The default base is a fresh folder in /tmp.
+SOCKET_PATH_MAX, SOCKET_NAME = 107, len("/kernel-00000000-0000-0000-0000-000000000000-ipc-99")
+USERNAME_MAX = 32  # username_pattern below
+runtime_base = os.environ.get("TE_HUB_RUNTIME")
+if runtime_base:
+    RUNTIME = Path(runtime_base).resolve()
+    RUNTIME.mkdir(mode=0o711, parents=True, exist_ok=True)
+else:
+    RUNTIME = Path(tempfile.mkdtemp(prefix="te-hub-", dir="/tmp"))
+    atexit.register(shutil.rmtree, RUNTIME, ignore_errors=True)
+if len(str(RUNTIME)) + 1 + USERNAME_MAX + SOCKET_NAME > SOCKET_PATH_MAX:
+    sys.exit(f"TE_HUB_RUNTIME={RUNTIME} is too long for the kernels' sockets: "
+             f"{SOCKET_PATH_MAX - 1 - USERNAME_MAX - SOCKET_NAME} characters at most")
+if RUNTIME.stat().st_uid != os.geteuid():
+    sys.exit(f"{RUNTIME} belongs to another user; the hub keeps its students' sockets only in a folder of its own")
+RUNTIME.chmod(0o711)  # students may pass through to their own folder, not list the others'
+
+
+def student_runtime_folder(spawner) -> str:
+    """Create ``spawner``'s student's runtime folder (mode 0700, theirs) and return its path."""
+    folder = RUNTIME / spawner.user.name
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if AS_ROOT and ACCOUNTS == "unix":
+        account = pwd.getpwnam(spawner.user.name)
+        os.chown(folder, account.pw_uid, account.pw_gid)
+    folder.chmod(0o700)
+    return str(folder)
+
+
+# JupyterHub calls a callable value with the spawner when it starts that student's server.
+c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = student_runtime_folder
 # A busy classroom machine starts many servers at once; give them time.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120

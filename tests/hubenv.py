@@ -432,10 +432,10 @@ def run_in_kernel(hub: Hub, user: str, cells: list[str], notebook_path: str, tim
     try:
         kernel = session["kernel"]["id"]
         ws = hub.base.replace("http://", "ws://") + f"/user/{user}/api/kernels/{kernel}/channels"
-        # The kernel has started when it answers: run an empty cell. Many servers starting kernels at
-        # the same moment can pick the same free port (jupyter_client chooses ports per process): the
-        # kernel that loses dies, the server's restarter starts it again on new ports, and the message
-        # sent before is lost. JupyterLab asks again after a restart; so does this probe.
+        # The kernel has started when it answers: run an empty cell. If the kernel dies at start (over
+        # TCP, two servers starting kernels at the same moment could pick the same free port; the hub now
+        # gives kernels Unix sockets), the server's restarter starts it again and the message sent
+        # before is lost. JupyterLab asks again after a restart; so does this probe, and counts it.
         retries, deadline = 0, t0 + min(timeout, START_DEADLINE_S)
         while True:
             try:

@@ -24,6 +24,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import time
 
 import pytest
 import requests
@@ -192,6 +193,58 @@ def test_with_accounts_per_student_a_kernel_cannot_read_another_students_noteboo
     assert seen["other"] == "PermissionError", f"{a}'s kernel can read {b}'s notebook: {seen}"
 
 
+SOCKETS_PROBE = """
+import json, os
+from pathlib import Path
+from ipykernel.connect import get_connection_file
+connection = Path(get_connection_file())
+info = json.loads(connection.read_text())
+folder = connection.parent
+def listing(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        return type(exc).__name__
+print(json.dumps({"transport": info["transport"], "ip": info["ip"], "folder": str(folder),
+                  "mode": folder.stat().st_mode & 0o777, "owner": folder.stat().st_uid, "uid": os.getuid(),
+                  "sockets": sorted(str(p) for p in folder.iterdir() if p.is_socket()),
+                  "other": listing(%r)}))
+"""
+
+
+def test_kernels_talk_to_their_server_over_unix_sockets_in_a_folder_of_their_students_own(classroom):
+    """No kernel's channel takes a TCP port (two servers starting kernels at once could pick the same
+    one; the port ipykernel binds for subprocesses' output it picks and binds itself): its five
+    sockets are files in its student's runtime folder, mode 0700, with paths short enough for a socket.
+    With per-student accounts, the folder is the student's and another student's cannot be listed.
+    When the kernel stops, its sockets are removed."""
+    hub = classroom["hub"]
+    a, b = STUDENTS[0], STUDENTS[1]
+    for who in (a, b):
+        if not hub.api(f"/users/{who}")["servers"]:
+            hub.api(f"/users/{who}/server", "POST")
+        hub.wait_server(who)
+    folders = {}
+    for who, other in ((b, a), (a, b)):
+        nb = f"{link_module.TARGET}/notebooks/{NOTEBOOK}.ipynb"
+        result = hubenv.run_in_kernel(hub, who, [SOCKETS_PROBE % folders.get(other, "/nonexistent")], nb)
+        assert result["errors"] == [], f"the probe failed in {who}'s kernel: {result['errors']}"
+        seen = json.loads(hubenv.printed(result).strip().splitlines()[-1])
+        folders[who] = seen["folder"]
+        assert seen["transport"] == "ipc", f"{who}'s kernel uses {seen['transport']}, not Unix sockets: {seen}"
+        assert seen["ip"].startswith(seen["folder"] + "/"), seen
+        assert len(seen["sockets"]) >= 5, f"the kernel's five sockets are not files in its folder: {seen}"
+        assert all(len(s.encode()) <= 107 for s in seen["sockets"]), f"a socket path is too long: {seen['sockets']}"
+        assert seen["mode"] == 0o700 and seen["owner"] == seen["uid"], f"{who}'s runtime folder is not theirs alone: {seen}"
+        if hub.accounts == "unix" and other in folders:
+            assert seen["other"] == "PermissionError", f"{who}'s kernel can list {other}'s runtime folder: {seen}"
+        deadline = time.monotonic() + 30  # run_in_kernel shut the kernel down: its sockets go with it
+        while any(os.path.exists(s) for s in seen["sockets"]) and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert not any(os.path.exists(s) for s in seen["sockets"]), f"{who}'s stopped kernel left its sockets"
+    assert folders[a] != folders[b]
+
+
 def test_nothing_is_written_into_the_shared_environment(classroom):
     changes = hubenv.changed(classroom["env_before"], snapshot(classroom["env"]))
     assert changes == [], f"running the class wrote into the shared environment: {changes[:10]}"
@@ -201,7 +254,7 @@ def test_the_hub_and_everything_it_started_stop_by_their_ids(classroom):
     hub = classroom["hub"]
     started = [hub.cmdline(pid) for pid in hub.seen]
     classroom["leaks"] = leaks = hub.stop()
-    assert any("configurable-http-proxy" in c for c in started), "the test never saw the proxy: nothing was checked"
+    assert any("classroom/proxy.py" in c for c in started), "the test never saw the proxy: nothing was checked"
     assert any("jupyterhub-singleuser" in c for c in started), "the test never saw a student's server"
     assert leaks == [], f"processes the hub started were still alive after it stopped (killed now): {leaks}"
     assert hub.proc.returncode is not None
