@@ -140,3 +140,90 @@ def test_training_on_any_text_roundtrips_and_never_raises(text, size):
 def test_bad_arguments_are_named(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# --- The fast trainer and encoder against a straightforward reference -------------------------------
+# train() keeps pair counts up to date (only the pairs around each merge change) and picks the best
+# pair from a heap; the encoder and compression_curve apply merges the same way. These references
+# count everything again at every step, as the notebook's loop does; the results must be identical.
+
+def reference_train(text, vocab_size, pattern=bpe.GPT4_SPLIT_PATTERN):
+    chunks = [list(chunk.encode("utf-8", errors="surrogatepass")) for chunk in bpe.split_text(text, pattern)]
+    merges = []
+    for new_id in range(256, vocab_size):
+        stats = {}
+        for ids in chunks:
+            bpe.pair_counts(ids, stats)
+        if not stats:
+            break
+        pair = max(stats, key=lambda p: (stats[p], -p[0], -p[1]))
+        if stats[pair] < 2:
+            break
+        merges.append((pair, new_id, stats[pair]))
+        chunks = [bpe.merge(ids, pair, new_id) for ids in chunks]
+    return merges
+
+
+def reference_encode(tok, text):
+    ranks = {m.pair: m.new_id for m in tok.merges}
+    out = []
+    for chunk in bpe.split_text(text, tok.pattern):
+        ids = list(chunk.encode("utf-8", errors="surrogatepass"))
+        while len(ids) >= 2:
+            pair = min(zip(ids, ids[1:]), key=lambda p: ranks.get(p, float("inf")))
+            if pair not in ranks:
+                break
+            ids = bpe.merge(ids, pair, ranks[pair])
+        out += ids
+    return out
+
+
+REFERENCE_TEXTS = {
+    "corpus": CORPUS,
+    "runs": "aaaaaaa aaaa aaa " * 5 + "abababab abab " * 4 + "aabbaabb " * 3,
+    "non-ASCII": "Ünïcödé 词元 トークン 🙂🙂 Привет, привет мир! " * 6,
+    "teaching": bpe.teaching_corpus()[0][:4_000],
+}
+
+
+@pytest.mark.parametrize("pattern", [bpe.GPT4_SPLIT_PATTERN, None], ids=["split", "no split"])
+@pytest.mark.parametrize("name", list(REFERENCE_TEXTS))
+def test_trainer_and_encoder_equal_a_full_recount(name, pattern):
+    text = REFERENCE_TEXTS[name]
+    tok = bpe.train(text, 256 + 120, pattern=pattern)
+    assert [(m.pair, m.new_id, m.count) for m in tok.merges] == reference_train(text, 256 + 120, pattern)
+    assert len(tok.merges) >= 10  # enough merges for the comparison to mean something
+    for other in REFERENCE_TEXTS.values():
+        assert tok.encode(other) == reference_encode(tok, other)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab c\u00e9\n", max_size=300), st.integers(256, 330), st.booleans())
+def test_trainer_equals_a_full_recount_on_any_text(text, size, split):
+    pattern = bpe.GPT4_SPLIT_PATTERN if split else None
+    tok = bpe.train(text, size, pattern=pattern)
+    assert [(m.pair, m.new_id, m.count) for m in tok.merges] == reference_train(text, size, pattern)
+    assert tok.encode(text[::-1]) == reference_encode(tok, text[::-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 3), max_size=40), st.integers(0, 3), st.integers(0, 3), st.integers(1, 5))
+def test_merge_counted_changes_exactly_the_pair_counts(ids, a, b, weight):
+    changes = bpe.Counter()
+    merged = bpe._merge_counted(ids, (a, b), 9, changes, weight)
+    assert merged == bpe.merge(ids, (a, b), 9)
+    before, after = bpe.pair_counts(ids, weight=weight), bpe.pair_counts(merged, weight=weight)
+    for pair in set(before) | set(after) | set(changes):
+        assert changes[pair] == after.get(pair, 0) - before.get(pair, 0), pair
+
+
+@pytest.mark.parametrize("pattern", [bpe.GPT4_SPLIT_PATTERN, None], ids=["split", "no split"])
+def test_compression_curve_equals_encoding_with_each_truncated_vocabulary(pattern):
+    tok = bpe.train(CORPUS + REFERENCE_TEXTS["runs"] + REFERENCE_TEXTS["non-ASCII"], 256 + 90, pattern=pattern)
+    texts = {name: text[:2_000] for name, text in REFERENCE_TEXTS.items()}
+    curve = bpe.compression_curve(tok, texts, steps=6)
+    assert list(curve.columns) == list(texts)
+    for size, row in curve.iterrows():
+        small = bpe.truncated(tok, size - 256)
+        for name, text in texts.items():
+            assert row[name] == bpe.bytes_per_token(text, reference_encode(small, text)), (size, name)
