@@ -405,6 +405,62 @@ def test_text_extended_run_equals_a_fresh_run():
     assert shorter.metrics.equals(fresh.metrics.iloc[:4]) and sorted(shorter.samples) == [0, 1, 2, 3]
 
 
+def _plain_fit(rows, v):
+    """fit_bigram as first written: one sort of the keys previous * V + next."""
+    prev, nxt = rows[:, :-1].ravel(), rows[:, 1:].ravel()
+    dtype = np.int32 if v * v < 2**31 else np.int64
+    keys = np.sort(prev.astype(dtype) * dtype(v) + nxt.astype(dtype))
+    row_total = np.bincount(prev, minlength=v)
+    return keys, np.concatenate(([0], np.cumsum(row_total)[:-1])), row_total, np.bincount(rows.ravel(), minlength=v)
+
+
+# vocabularies around the switch to 64-bit keys (46,341^2 > 2^31) and the 16-bit radix sort (2^16 ids)
+@pytest.mark.parametrize("v", [1, 2, 50, 4483, 46340, 46341, 65535, 65536, 65537, 200_000])
+@pytest.mark.parametrize("shape", [(1, 2), (3, 7), (300, 50)])
+def test_fit_bigram_sorts_pairs_as_a_plain_sort(v, shape):
+    rows = np.random.default_rng(v).integers(0, v, shape)
+    rows[0, :2] = v - 1                                   # the largest id is always there
+    b = collapse.fit_bigram(rows, v)
+    keys, row_start, row_total, unigram = _plain_fit(rows, v)
+    assert b.keys.dtype == keys.dtype and np.array_equal(b.keys, keys)
+    assert np.array_equal(b.row_start, row_start) and np.array_equal(b.row_total, row_total)
+    assert np.array_equal(b.unigram, unigram) and np.array_equal(b.tokens, rows.ravel())
+
+
+def test_sample_bigram_matches_the_plain_sampler():
+    """The sampler gives the same words as a step-by-step loop over passages, dead ends included."""
+    c = collapse.load_corpus("macbeth")
+    model = collapse.fit_bigram(c.train[:40], c.vocabulary_size)   # short text: many words without a successor
+    written = collapse.sample_bigram(model, 60, 30, np.random.default_rng(8))
+    rng = np.random.default_rng(8)
+    out = np.empty((30, 60), dtype=np.int64)
+    out[0] = model.tokens[rng.integers(model.tokens.size, size=60)]
+    for t in range(1, 30):
+        u = rng.random(60)
+        total = model.row_total[out[t - 1]]
+        for r in range(60):
+            slot = model.row_start[out[t - 1, r]] + int(u[r] * total[r])
+            out[t, r] = model.keys[slot] % c.vocabulary_size if total[r] else -1
+        dead = total == 0
+        if dead.any():
+            out[t, dead] = model.tokens[rng.integers(model.tokens.size, size=int(dead.sum()))]
+    assert (model.row_total[written[:, :-1]] == 0).any()     # the test reaches dead ends
+    assert np.array_equal(written, out.T)
+
+
+def test_tail_mass_is_erfc_element_by_element():
+    rng = np.random.default_rng(3)
+    mean, std = rng.normal(0, 2, (40, 30)), np.abs(rng.normal(0, 1, (40, 30)))
+    std[0, :5] = 0.0                                     # point masses, on and off the bound
+    mean[0, :2] = 2.0
+    got = collapse.tail_mass(mean, std, 2.0)
+    sf = lambda z: 0.5 * math.erfc(z / math.sqrt(2)) if not math.isnan(z) else 0.0   # noqa: E731
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = [[sf((2.0 - m) / s) + sf((2.0 + m) / s) for m, s in zip(mr, sr)] for mr, sr in zip(mean, std)]
+    assert got.shape == (40, 30) and got.tolist() == want
+    assert isinstance(collapse.tail_mass(0.0, 1.0), np.ndarray) and collapse.tail_mass(0.0, 1.0).shape == ()
+
+
 # --------------------------------------------------------------------------- accumulate versus replace
 
 

@@ -329,13 +329,26 @@ def tail_mass(mean, std, beyond=2.0) -> np.ndarray:
     mean, std = _finite_array("mean", mean), _finite_array("std", std)
     if (std < 0).any():
         raise ValueError("std must not be negative")
-    sf = np.frompyfunc(lambda z: 0.5 * math.erfc(z / math.sqrt(2)), 1, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         upper = (b - mean) / std
         lower = (b + mean) / std
     # std = 0 is a point mass: nothing lies beyond a bound it sits exactly on (0 / 0 -> z = +inf).
     upper, lower = np.where(np.isnan(upper), np.inf, upper), np.where(np.isnan(lower), np.inf, lower)
-    return np.asarray(sf(upper) + sf(lower), dtype=float)
+    return np.asarray(_normal_sf(upper) + _normal_sf(lower), dtype=float)
+
+
+def _normal_sf(z: np.ndarray) -> np.ndarray:
+    """P(Z > z) for a standard normal Z, elementwise: ``erfc(z / sqrt 2) / 2`` with ``math.erfc``.
+
+    ``map`` over a plain list calls ``math.erfc`` about three times faster than ``np.frompyfunc``
+    with a lambda (notebook 07's tails figure makes 600,000 calls), with the same results.
+
+    >>> _normal_sf(np.array([0.0, np.inf, -np.inf])).tolist()
+    [0.5, 0.0, 1.0]
+    """
+    x = np.asarray(z, dtype=float) / math.sqrt(2)
+    erfc = np.fromiter(map(math.erfc, x.ravel().tolist()), dtype=float, count=x.size).reshape(x.shape)
+    return 0.5 * erfc
 
 
 # --------------------------------------------------------------------------------------
@@ -481,7 +494,10 @@ def _fit(rows: np.ndarray, v: int) -> Bigram:
     prev, nxt = rows[:, :-1].ravel(), rows[:, 1:].ravel()
     dtype = np.int32 if v * v < 2**31 else np.int64      # smaller keys sort twice as fast
     keys = prev.astype(dtype) * dtype(v) + nxt.astype(dtype)
-    keys.sort()
+    if v <= 2**16:   # sort by previous word, then next word: NumPy sorts 16-bit ids by radix, twice as fast
+        keys = keys.take(np.lexsort((nxt.astype(np.uint16), prev.astype(np.uint16))))
+    else:
+        keys.sort()
     row_total = np.bincount(prev, minlength=v).astype(np.int64)
     row_start = np.concatenate(([0], np.cumsum(row_total)[:-1]))
     unigram = np.bincount(rows.ravel(), minlength=v)
@@ -555,8 +571,11 @@ def sample_bigram(model: Bigram, rows: int, length: int, rng: np.random.Generato
                          f"got {type(rng).__name__}")
     out = np.empty((length, rows), dtype=np.int64)        # one contiguous row per step, transposed at the end
     out[0] = model.tokens[rng.integers(model.tokens.size, size=rows)]
-    # successors of each pair occurrence, plus one slot for words without successors (replaced below)
-    successors = np.append(model.keys % model.vocabulary_size, 0).astype(np.int64)
+    # successors of each pair occurrence, plus one slot for words without successors (replaced below);
+    # filled in place: np.append then astype copied all pairs twice (1.5 million in an accumulated model)
+    successors = np.empty(model.keys.size + 1, dtype=np.int64)
+    successors[:-1] = model.keys % model.vocabulary_size
+    successors[-1] = 0
     row_start, row_total = model.row_start, model.row_total
     for t in range(1, length):         # seven numpy calls per step: this loop is most of a generation's time
         cur = out[t - 1]
