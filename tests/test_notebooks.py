@@ -71,12 +71,7 @@ def test_notebook_is_stored_clean(path):
     assert not ABSOLUTE_PATH.search(path.read_text()), f"{path.name} contains an absolute path"
 
 
-#: Notebooks that still turn on ``%matplotlib inline`` (each of their figures is drawn twice).
-DRAW_FIGURES_TWICE = {"05_pricing_and_bills"}
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason="draws each figure twice"))
-                                  if p.stem in DRAW_FIGURES_TWICE else p for p in NOTEBOOKS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_draws_each_figure_once(path):
     """No ``%matplotlib inline``: the collection shows figures with ``plots.figure_bundle`` and needs no magic.
 
