@@ -231,7 +231,7 @@ def table(data: dict, note: str = "") -> str:
                      f"{TARGET_SECONDS:.0f} s, that is {cap['per_core']:.1f} students per core; each student takes "
                      f"up to {cap['memory_per_student_mb']:.0f} MB at the worst moment (server and one kernel), that is "
                      f"{cap['per_gb']:.1f} students per GB. "
-                     + (f"Larger classes measured here failed: {cap['larger_failed']}." if cap["larger_failed"] else
+                     + (f"Larger classes measured here failed: {', '.join(map(str, cap['larger_failed']))} students (on time, or with a failure: see the table)." if cap["larger_failed"] else
                         "No larger class was measured."))
     else:
         timely = capacity(data, on_time=True)
