@@ -15,7 +15,7 @@
 #   TE_HUB_ADMIN, TE_HUB_ADMIN_PASSWORD  optional teacher account (admin page; workshop mode)
 #   TE_HUB_RUNTIME   where each student's server keeps its kernels' Unix sockets, one folder per student
 #                    (default: a new folder in /tmp, removed when the hub stops; a socket's path must be
-#                    short, so this path may be 20 characters at most)
+#                    short, so this path may be 23 characters at most)
 #   TE_HUB_LOCAL_REPOS  local git repositories the students' links pull from (os.pathsep-separated); with
 #                    per-student accounts git refuses a repository another user owns ("dubious
 #                    ownership") unless it is named as safe in a system-level git config, made here
@@ -98,8 +98,8 @@ c.Spawner.args = [
 
 # Each student's runtime folder: their server's own files and their kernels' sockets. A socket's path
 # may be 107 bytes at most, and jupyter_client names it after the kernel's connection file
-# (<folder>/kernel-<36-character id>-ipc-<n>, 52 characters after the folder), so the folder is short:
-# <base>/<user name>, base at most 20 characters. The default base is a fresh folder in /tmp.
+# (<folder>/kernel-<36-character id>-ipc-<n>, 51 characters from the slash after the folder), so the folder
+# is short: <base>/<user name>, base at most 23 characters. The default base is a fresh folder in /tmp.
 SOCKET_PATH_MAX, SOCKET_NAME = 107, len("/kernel-00000000-0000-0000-0000-000000000000-ipc-99")
 USERNAME_MAX = 32  # username_pattern below
 runtime_base = os.environ.get("TE_HUB_RUNTIME")
