@@ -263,6 +263,23 @@ def test_explorer_figures_are_colour_blind_safe(name):
     assert clashes == [], f"explorer {name}: {clashes}"
 
 
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_explorer_alt_text_states_the_ranges_of_the_data_drawn(name):
+    # An explorer updates its artists in place; the alt text reads the axes' data limits, which
+    # matplotlib does not update on set_data: they must be recomputed, or the text states the ranges
+    # of the empty artists the panels were built with ("runs, from 0 to 0").
+    ex = EXPLORERS[name]()
+    figures = reachable_figures(ex)
+    twin = ex.static()
+    if isinstance(twin, Figure):
+        figures.append(twin)
+    for fig in figures:
+        said = plots.alt_text(fig)
+        for ax in fig.axes:
+            ax.relim(visible_only=True)
+        assert plots.alt_text(fig) == said, f"explorer {name}"
+
+
 def test_a_figure_shows_as_an_image_with_alt_text_and_as_png():
     fig, ax = plots.new_figure()
     ax.plot([1, 2, 3], [3, 2, 1], label="o200k_base")

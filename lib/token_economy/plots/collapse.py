@@ -119,6 +119,8 @@ class GaussianPanels:
             step.set(visible=False, label="_hidden")
         self.ax_hist.set_xlim(0, top)
         self.ax_hist.set_ylim(0, 1.05 * highest)
+        for ax in (self.ax_fan, self.ax_hist):   # data changed in place: the alt text reads the data limits
+            ax.relim(visible_only=True)
         self._legend()
 
     def _legend(self) -> None:
@@ -266,6 +268,7 @@ class TextPanels:
                 else:
                     line.set(visible=False, label="_hidden")
             ax.set_xlim(0, max(g_max, 1))
+            ax.relim(visible_only=True)          # data changed in place: the alt text reads the data limits
             if not percent:
                 pad = 0.05 * (high - low) or 0.05 * abs(high) or 1.0
                 ax.set_ylim(low - pad, high + pad)
