@@ -298,3 +298,7 @@ def test_the_capacity_table_and_the_kubernetes_figures_follow_from_the_measureme
     assert "no class size measured here passed" in text and "up to 40 students on 2 cores" in text
     assert "5 students: s04 05: the kernel never answered" in text and "10 students: s01: login: 503" in text
     assert "failures aside" in bench.z2jh_resources(data) and "guarantee: 0.05" in bench.z2jh_resources(data)
+    # Sizes measured at different commits say so (a row saved before rows kept their commit: the machine's).
+    assert "commit abc." in text
+    data["by_students"]["5"]["commit"] = "0ld"
+    assert "commit 0ld (5 students), abc (10, 20, 40 students)." in bench.table(data)

@@ -177,6 +177,7 @@ def save(record: dict) -> dict:
     if data.get("machine", {}).get("cores") != here["cores"] or data.get("machine", {}).get("memory_bytes") != here["memory_bytes"]:
         data = {}  # figures from another machine do not belong in the same table
     data["machine"] = here
+    record = {**record, "commit": here["commit"]}   # sizes measured on different days may differ in code
     data.setdefault("by_students", {})[str(record["students"])] = record
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(data, indent=1))
@@ -203,11 +204,29 @@ def fmt(x, digits=1, unit=""):
     return "n/a" if x is None else f"{x:,.{digits}f}{unit}"
 
 
+def commits(data: dict) -> str:
+    """The commit each class size was measured at, in a few words (one commit when they agree).
+
+    >>> commits({"machine": {"commit": "c"}, "by_students": {"5": {"students": 5, "commit": "a"},
+    ...          "10": {"students": 10, "commit": "a"}, "20": {"students": 20}}})
+    'commit a (5, 10 students), c (20 students)'
+    >>> commits({"machine": {"commit": "c"}, "by_students": {"5": {"students": 5}}})
+    'commit c'
+    """
+    rows = sorted(data.get("by_students", {}).values(), key=lambda r: r["students"])
+    by_commit: dict[str, list[str]] = {}
+    for r in rows:
+        by_commit.setdefault(r.get("commit") or data["machine"]["commit"], []).append(str(r["students"]))
+    if len(by_commit) <= 1:
+        return f"commit {next(iter(by_commit), data['machine']['commit'])}"
+    return "commit " + ", ".join(f"{c} ({', '.join(sizes)} students)" for c, sizes in by_commit.items())
+
+
 def table(data: dict, note: str = "") -> str:
     m = data["machine"]
     rows = sorted(data.get("by_students", {}).values(), key=lambda r: r["students"])
     lines = [f"Measured with `make classroom-bench` on {m['date']}: {m['cores']} cores, "
-             f"{m['memory_bytes'] / 2**30:.1f} GiB, Python {m['python']}, {m['platform']}, commit {m['commit']}. "
+             f"{m['memory_bytes'] / 2**30:.1f} GiB, Python {m['python']}, {m['platform']}, {commits(data)}. "
              f"Every student runs each of the {len(rows[0]['notebooks']) if rows else 0} notebooks with Run All at the "
              f"same moment as the others; target: the slowest student's Run All under {TARGET_SECONDS:.0f} s, no failure."
              + (f" {note}" if note else ""),
@@ -287,8 +306,8 @@ def z2jh_resources(data: dict) -> str | None:
     guarantee, limit = round_up(server + kernel, 64), round_up(server + 3 * kernel, 128)
     cpu = round_up(m["cores"] / cap["supported"], 0.05)
     return "\n".join([
-        f"  # Derived by tests/bench/classroom.py from .bench/classroom.json ({m['date']}, {m['cores']} cores, "
-        f"commit {m['commit']}):",
+        f"  # Derived by tests/bench/classroom.py from .bench/classroom.json ({m['date']}, {m['cores']} cores,",
+        f"  # {commits(data)}):",
         f"  # a student's server peaked at {server:.0f} MiB and the largest kernel at {kernel:.0f} MiB (VmHWM);",
         f"  # Run All stayed under {TARGET_SECONDS:.0f} s for up to {cap['supported']} students on {m['cores']} cores"
         f"{caveat}.",
