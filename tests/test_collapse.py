@@ -417,7 +417,9 @@ def _plain_fit(rows, v):
 # vocabularies around the switch to 64-bit keys (46,341^2 > 2^31) and the 16-bit radix sort (2^16 ids)
 @pytest.mark.parametrize("v", [1, 2, 50, 4483, 46340, 46341, 65535, 65536, 65537, 200_000])
 @pytest.mark.parametrize("shape", [(1, 2), (3, 7), (300, 50)])
-def test_fit_bigram_sorts_pairs_as_a_plain_sort(v, shape):
+@pytest.mark.parametrize("lexsort_max", [collapse._LEXSORT_MAX_PAIRS, 0])   # both ways of sorting, at every size
+def test_fit_bigram_sorts_pairs_as_a_plain_sort(v, shape, lexsort_max, monkeypatch):
+    monkeypatch.setattr(collapse, "_LEXSORT_MAX_PAIRS", lexsort_max)
     rows = np.random.default_rng(v).integers(0, v, shape)
     rows[0, :2] = v - 1                                   # the largest id is always there
     b = collapse.fit_bigram(rows, v)
@@ -448,7 +450,9 @@ def test_sample_bigram_matches_the_plain_sampler():
     assert np.array_equal(written, out.T)
 
 
-def test_tail_mass_is_erfc_element_by_element():
+@pytest.mark.parametrize("chunk", [collapse._SF_CHUNK, 7])    # one chunk, and chunks that split rows
+def test_tail_mass_is_erfc_element_by_element(chunk, monkeypatch):
+    monkeypatch.setattr(collapse, "_SF_CHUNK", chunk)
     rng = np.random.default_rng(3)
     mean, std = rng.normal(0, 2, (40, 30)), np.abs(rng.normal(0, 1, (40, 30)))
     std[0, :5] = 0.0                                     # point masses, on and off the bound

@@ -346,9 +346,17 @@ def _normal_sf(z: np.ndarray) -> np.ndarray:
     >>> _normal_sf(np.array([0.0, np.inf, -np.inf])).tolist()
     [0.5, 0.0, 1.0]
     """
-    x = np.asarray(z, dtype=float) / math.sqrt(2)
-    erfc = np.fromiter(map(math.erfc, x.ravel().tolist()), dtype=float, count=x.size).reshape(x.shape)
-    return 0.5 * erfc
+    x = (np.asarray(z, dtype=float) / math.sqrt(2)).ravel()
+    erfc = np.empty_like(x)
+    for start in range(0, x.size, _SF_CHUNK):   # a list of floats takes 32 bytes each: a chunk at a time
+        part = x[start:start + _SF_CHUNK]
+        erfc[start:start + part.size] = np.fromiter(map(math.erfc, part.tolist()), dtype=float, count=part.size)
+    return 0.5 * erfc.reshape(np.shape(z))
+
+
+#: Values per chunk in :func:`_normal_sf` (a list of Python floats takes 32 bytes a value: 600,000, as
+#: notebook 07 asks for, would hold 19 MB at once).
+_SF_CHUNK = 65_536
 
 
 # --------------------------------------------------------------------------------------
@@ -489,14 +497,20 @@ def fit_bigram(rows: np.ndarray, vocabulary_size: int) -> Bigram:
     return _fit(_word_rows(rows, v), v)
 
 
+#: Largest model (pairs) that :func:`_fit` sorts with ``np.lexsort``: above it, a sort in place spares
+#: the kernel's peak memory (lexsort's index and key copies cost 12 bytes a pair, 13 MB in notebook 07).
+_LEXSORT_MAX_PAIRS = 2**18
+
+
 def _fit(rows: np.ndarray, v: int) -> Bigram:
     """:func:`fit_bigram` for rows already checked (a 2-D int64 array of ids below ``v``)."""
     prev, nxt = rows[:, :-1].ravel(), rows[:, 1:].ravel()
     dtype = np.int32 if v * v < 2**31 else np.int64      # smaller keys sort twice as fast
     keys = prev.astype(dtype) * dtype(v) + nxt.astype(dtype)
-    if v <= 2**16:   # sort by previous word, then next word: NumPy sorts 16-bit ids by radix, twice as fast
+    if v <= 2**16 and keys.size <= _LEXSORT_MAX_PAIRS:
+        # sort by previous word, then next word: NumPy sorts 16-bit ids by radix, a third faster
         keys = keys.take(np.lexsort((nxt.astype(np.uint16), prev.astype(np.uint16))))
-    else:
+    else:   # in place: lexsort's index takes 8 bytes a pair (notebook 07's accumulated models: 1 million pairs)
         keys.sort()
     row_total = np.bincount(prev, minlength=v).astype(np.int64)
     row_start = np.concatenate(([0], np.cumsum(row_total)[:-1]))
