@@ -252,13 +252,19 @@ def reachable_figures(explorer) -> list[Figure]:
     return found
 
 
-@pytest.mark.parametrize("name", EXPLORERS)
-def test_explorer_figures_are_colour_blind_safe(name):
+def explorer_figures(name: str) -> list[Figure]:
+    """The figures of a new explorer in its default state: those it draws into, and its static twin."""
     ex = EXPLORERS[name]()
     figures = reachable_figures(ex)
     twin = ex.static()
     if isinstance(twin, Figure):
         figures.append(twin)
+    return figures
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_explorer_figures_are_colour_blind_safe(name):
+    figures = explorer_figures(name)
     clashes = [c for fig in figures for c in plots.figure_colour_clashes(fig)]
     assert clashes == [], f"explorer {name}: {clashes}"
 
@@ -268,12 +274,7 @@ def test_explorer_alt_text_states_the_ranges_of_the_data_drawn(name):
     # An explorer updates its artists in place; the alt text reads the axes' data limits, which
     # matplotlib does not update on set_data: they must be recomputed, or the text states the ranges
     # of the empty artists the panels were built with ("runs, from 0 to 0").
-    ex = EXPLORERS[name]()
-    figures = reachable_figures(ex)
-    twin = ex.static()
-    if isinstance(twin, Figure):
-        figures.append(twin)
-    for fig in figures:
+    for fig in explorer_figures(name):
         said = plots.alt_text(fig)
         for ax in fig.axes:
             ax.relim(visible_only=True)

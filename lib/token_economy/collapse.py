@@ -498,7 +498,8 @@ def fit_bigram(rows: np.ndarray, vocabulary_size: int) -> Bigram:
 
 
 #: Largest model (pairs) that :func:`_fit` sorts with ``np.lexsort``: above it, a sort in place spares
-#: the kernel's peak memory (lexsort's index and key copies cost 12 bytes a pair, 13 MB in notebook 07).
+#: the kernel's peak memory (lexsort's index and 16-bit key copies take 12 bytes a pair; with lexsort
+#: at every size, notebook 07's kernel peaked 17 MB higher, at 304 MB in ``make bench``).
 _LEXSORT_MAX_PAIRS = 2**18
 
 
@@ -510,7 +511,7 @@ def _fit(rows: np.ndarray, v: int) -> Bigram:
     if v <= 2**16 and keys.size <= _LEXSORT_MAX_PAIRS:
         # sort by previous word, then next word: NumPy sorts 16-bit ids by radix, a third faster
         keys = keys.take(np.lexsort((nxt.astype(np.uint16), prev.astype(np.uint16))))
-    else:   # in place: lexsort's index takes 8 bytes a pair (notebook 07's accumulated models: 1 million pairs)
+    else:   # in place: lexsort's index takes 8 bytes a pair (notebook 07's accumulated models: 875,000 pairs)
         keys.sort()
     row_total = np.bincount(prev, minlength=v).astype(np.int64)
     row_start = np.concatenate(([0], np.cumsum(row_total)[:-1]))
